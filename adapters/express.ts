@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { init, type ReplayLinkOptions, runRequest } from '../src/index.js';
+
+/** Options of {@link expressMiddleware}: when given, they are passed to `init()`. */
+export type ExpressMiddlewareOptions = ReplayLinkOptions;
+
+type Next = (err?: unknown) => void;
+
+/**
+ * Express 4/5 middleware that gives each request its replaylink context for the rest
+ * of its life: handlers, `next()`, error middleware, body parsers and `res.on('finish')`.
+ *
+ * @example
+ * import express from 'express';
+ * import { expressMiddleware } from 'replaylink/express';
+ * const app = express();
+ * app.use(expressMiddleware());
+ */
+export function expressMiddleware(
+  options?: ExpressMiddlewareOptions,
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  if (options !== undefined) init(options);
+  return function replaylink(req, res, next) {
+    runRequest(req, res, next);
+  };
+}

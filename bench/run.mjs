@@ -1,0 +1,109 @@
+// `npm run bench [-- --quick]`: servers in child processes, autocannon in this one,
+// configurations alternated round by round so machine drift hits all alike.
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+
+const quick = process.argv.includes('--quick');
+const smoke = process.argv.includes('--smoke');
+const rounds = smoke ? 1 : quick ? 3 : 5;
+const duration = smoke ? 1 : quick ? 3 : 8;
+const connections = 50;
+
+const groups = [
+  {
+    title: 'Express 5, hello world, one console.log per request (to a discarded stream)',
+    bare: 'express-bare',
+    configs: [
+      ['express-bare', 'bare Express 5'],
+      ['express-replaylink', 'expressMiddleware() + one stamped console.log'],
+    ],
+  },
+];
+
+function startServer(name) {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./servers.mjs', import.meta.url), [name], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => resolve({ child, port: m.port }));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+}
+
+async function measure(name) {
+  const { child, port } = await startServer(name);
+  try {
+    const headers = {
+      'x-openreplay-sessiontoken': 'bench.token.1',
+      'br-recording-uuid': '6f1c2a9e-4b1d-4c55',
+    };
+    await autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: 1, headers }); // warm-up
+    const r = await autocannon({
+      url: `http://127.0.0.1:${port}/`,
+      connections,
+      duration,
+      headers,
+    });
+    return {
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.errors + r.non2xx,
+    };
+  } finally {
+    child.kill();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sections = [];
+let failed = false;
+
+for (const group of groups) {
+  const results = new Map(group.configs.map(([name]) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name] of group.configs) {
+      const result = await measure(name);
+      if (result.errors > 0) failed = true;
+      results.get(name).push(result);
+      process.stderr.write(
+        `round ${round + 1}/${rounds} ${name}: ${Math.round(result.rps)} req/s\n`,
+      );
+    }
+  }
+  const bareRps = median(results.get(group.bare).map((r) => r.rps));
+  const bareP50 = median(results.get(group.bare).map((r) => r.p50));
+  const bareP99 = median(results.get(group.bare).map((r) => r.p99));
+  const rows = group.configs.map(([name, label]) => {
+    const rs = results.get(name);
+    const rps = rs.map((r) => r.rps);
+    return `| ${label} | ${Math.round(median(rps))} (${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))}) | ${(median(rps) / bareRps).toFixed(3)} | ${(median(rs.map((r) => r.p50)) - bareP50).toFixed(1)} | ${(median(rs.map((r) => r.p99)) - bareP99).toFixed(1)} |`;
+  });
+  sections.push(
+    `### ${group.title}\n\n| configuration | req/s median (min–max) | ratio to bare | p50 added (ms) | p99 added (ms) |\n|---|---|---|---|---|\n${rows.join('\n')}`,
+  );
+}
+
+const cpus = os.cpus();
+const report = `# Benchmarks
+
+Command: \`npm run bench${quick ? ' -- --quick' : ''}\` — ${rounds} alternating rounds of ${duration} s per configuration,
+${connections} connections, autocannon and each server in separate processes on 127.0.0.1.
+Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.release()}.
+Date: ${new Date().toISOString().slice(0, 10)}.
+
+${sections.join('\n\n')}
+`;
+if (smoke) {
+  console.log(report);
+} else {
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
+  console.log(report);
+}
+if (failed) {
+  console.error('some requests failed during the benchmark');
+  process.exitCode = 1;
+}

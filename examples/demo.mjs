@@ -1,0 +1,37 @@
+// `npm start`: builds replaylink if needed, runs the Express example on a free port,
+// sends a few requests with and without correlation headers, and exits.
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+if (!existsSync(new URL('../dist/src/index.js', import.meta.url))) {
+  console.log('building replaylink (first run)…');
+  execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
+}
+
+const { createApp } = await import('./express/app.mjs');
+const server = createApp().listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const show = (title) => console.log(`\n── ${title}`);
+const call = async (path, headers = {}) => {
+  const reply = await fetch(base + path, { headers });
+  await reply.text();
+};
+
+show('a request from a recorded OpenReplay session: every line is tagged');
+await call('/orders/7', { 'X-OpenReplay-SessionToken': 'demo.token.42' });
+
+show('a BugReplay recording and an error: the error handler output is tagged too');
+await call('/fail', { 'br-recording-uuid': '6f1c2a9e-4b1d-4c55-9a0e-1f2e3d4c5b6a' });
+
+show('no correlation header: output is untouched');
+await call('/orders/8');
+
+show('a hostile header (brackets in the token, an attempt to forge a tag) is ignored');
+await call('/orders/9', { 'X-OpenReplay-SessionToken': 'x]y[z' });
+
+server.close();
+console.log('\ndone.');

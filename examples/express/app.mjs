@@ -1,0 +1,34 @@
+// A small Express app with replaylink. Run it with `node examples/express/app.mjs`,
+// then: curl -H 'X-OpenReplay-SessionToken: demo.token' localhost:3000/orders/7
+import express from 'express';
+import { getContext } from 'replaylink';
+import { expressMiddleware } from 'replaylink/express';
+
+export function createApp() {
+  const app = express();
+  app.use(expressMiddleware());
+  app.use(express.json());
+
+  app.get('/orders/:id', async (req, res) => {
+    console.log(`loading order ${req.params.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    console.log('order loaded\nwith a second line');
+    res.json({ id: req.params.id, requestId: getContext()?.requestId });
+  });
+
+  app.get('/fail', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    throw new Error('payment service unavailable');
+  });
+
+  app.use((err, _req, res, _next) => {
+    console.error(`request failed: ${err.message}`);
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.PORT ?? 3000);
+  createApp().listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type IdKind, isValidId, readIdHeader } from './headers.js';
+import type { ResolvedOptions } from './options.js';
+import { state } from './state.js';
+import { kPrefix } from './symbols.js';
+
+/** What replaylink knows about the current request. */
+export interface RequestContext {
+  /** OpenReplay session token, when the request carried a valid one. */
+  readonly sessionToken?: string;
+  /** BugReplay recording id, when the request carried a valid one. */
+  readonly recordingId?: string;
+  /** A valid incoming request id, or a fresh UUID. */
+  readonly requestId: string;
+  readonly method: string;
+  /** Request path without the query string. */
+  readonly path: string;
+  /** Unix milliseconds when the context was entered. */
+  readonly startedAt: number;
+}
+
+export interface InternalContext extends RequestContext {
+  /** Precomputed `[tag=value] ` prefix; empty when nothing is stamped. */
+  readonly [kPrefix]: string;
+}
+
+/** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
+export interface ContextInit {
+  sessionToken?: string | undefined;
+  recordingId?: string | undefined;
+  requestId?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+}
+
+function buildPrefix(
+  sessionToken: string | undefined,
+  recordingId: string | undefined,
+  options: ResolvedOptions,
+): string {
+  if (!options.stamp) return '';
+  let prefix = '';
+  if (sessionToken !== undefined) prefix += `[${options.tagNames.sessionToken}=${sessionToken}] `;
+  if (recordingId !== undefined) prefix += `[${options.tagNames.recordingId}=${recordingId}] `;
+  return prefix;
+}
+
+function stripQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function makeContext(
+  sessionToken: string | undefined,
+  recordingId: string | undefined,
+  requestId: string | undefined,
+  method: string,
+  path: string,
+): InternalContext {
+  const options = state.options;
+  state.stats.contexts++;
+  const context: { -readonly [K in keyof InternalContext]: InternalContext[K] } = {
+    requestId: requestId ?? randomUUID(),
+    method,
+    path,
+    startedAt: Date.now(),
+    [kPrefix]: buildPrefix(sessionToken, recordingId, options),
+  };
+  if (sessionToken !== undefined) context.sessionToken = sessionToken;
+  if (recordingId !== undefined) context.recordingId = recordingId;
+  return context;
+}
+
+function accept(kind: IdKind, value: string | undefined | null): string | undefined {
+  if (value === null) {
+    state.stats.invalidHeaders[kind]++;
+    return undefined;
+  }
+  return value;
+}
+
+/** Builds a context from an incoming request's headers. Invalid ids are counted and dropped. */
+export function contextFromRequest(
+  headers: IncomingHttpHeaders,
+  method: string | undefined,
+  url: string | undefined,
+): InternalContext {
+  const names = state.options.headers;
+  return makeContext(
+    accept('sessionToken', readIdHeader(headers, names.sessionToken, 'sessionToken')),
+    accept('recordingId', readIdHeader(headers, names.recordingId, 'recordingId')),
+    accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
+    method ?? 'GET',
+    stripQuery(url ?? '/'),
+  );
+}
+
+function validated(kind: IdKind, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return accept(kind, isValidId(kind, value) ? value : null);
+}
+
+/**
+ * Returns the current request's context, or `undefined` outside any request.
+ *
+ * @example
+ * app.get('/orders', (req, res) => {
+ *   const ctx = getContext();
+ *   res.json({ requestId: ctx?.requestId });
+ * });
+ */
+export function getContext(): RequestContext | undefined {
+  return state.als.getStore();
+}
+
+/**
+ * Runs `fn` inside a context built from `init`, for code outside any framework
+ * (jobs, queue consumers, tests). Ids are validated like incoming headers.
+ *
+ * @example
+ * queue.on('job', (job) =>
+ *   runWithContext({ sessionToken: job.data.token }, () => processJob(job)),
+ * );
+ */
+export function runWithContext<T>(init: ContextInit, fn: () => T): T {
+  const context = makeContext(
+    validated('sessionToken', init.sessionToken),
+    validated('recordingId', init.recordingId),
+    validated('requestId', init.requestId),
+    typeof init.method === 'string' ? init.method : 'JOB',
+    typeof init.path === 'string' ? stripQuery(init.path) : '',
+  );
+  return state.als.run(context, fn);
+}

@@ -1,0 +1,8 @@
+export type { ReplayLinkClient } from './client.js';
+export { close, init, stats } from './client.js';
+export type { ContextInit, RequestContext } from './context.js';
+export { getContext, runWithContext } from './context.js';
+export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
+export type { ReplayLinkOptions } from './options.js';
+export { runRequest } from './request.js';
+export type { Stats } from './stats.js';

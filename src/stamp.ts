@@ -1,0 +1,118 @@
+import { state } from './state.js';
+import { kPatched, kPrefix } from './symbols.js';
+
+const NEWLINE = 0x0a;
+const OUTSIDE = Object.freeze({});
+
+/**
+ * Puts `prefix` at the start of every non-empty line of `text`. The first line is
+ * prefixed only when `stampFirst` (a write that continues its own line is not
+ * stamped twice); a lone newline is left as it is.
+ */
+export function stampText(text: string, prefix: string, stampFirst: boolean): string {
+  const first = text.indexOf('\n');
+  // Common case: one line, with or without its newline.
+  if (first === -1 || first === text.length - 1) {
+    return stampFirst && first !== 0 ? prefix + text : text;
+  }
+  const lines = text.split('\n');
+  let out = stampFirst && lines[0] !== '' ? prefix + lines[0] : lines[0]!;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    out += line === '' ? '\n' : `\n${prefix}${line}`;
+  }
+  return out;
+}
+
+/** Byte version of {@link stampText}, for Buffer writes (never re-decodes the bytes). */
+export function stampBytes(bytes: Uint8Array, prefix: Buffer, stampFirst: boolean): Buffer {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  let lineStart = stampFirst;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== NEWLINE) continue;
+    const end = i < bytes.length ? i + 1 : i;
+    if (end > start) {
+      if (lineStart && bytes[start] !== NEWLINE) parts.push(prefix);
+      parts.push(bytes.subarray(start, end));
+    }
+    start = end;
+    lineStart = true;
+  }
+  return Buffer.concat(parts);
+}
+
+function endsWithNewline(chunk: unknown): boolean | undefined {
+  if (typeof chunk === 'string')
+    return chunk.length === 0 ? undefined : chunk.charCodeAt(chunk.length - 1) === NEWLINE;
+  if (chunk instanceof Uint8Array)
+    return chunk.length === 0 ? undefined : chunk[chunk.length - 1] === NEWLINE;
+  return undefined;
+}
+
+function isTextEncoding(encoding: unknown): boolean {
+  return (
+    encoding === undefined ||
+    typeof encoding === 'function' ||
+    encoding === 'utf8' ||
+    encoding === 'utf-8'
+  );
+}
+
+type Write = NodeJS.WritableStream['write'];
+
+/**
+ * Wraps `stream.write` so that output written inside a context with ids is stamped.
+ * Returns the uninstall function. Outside a context the original write is called with
+ * the original arguments, so output is byte-for-byte unchanged.
+ */
+export function patchStream(stream: NodeJS.WriteStream): () => void {
+  const original = stream.write;
+  // Who left the current line open: null at a line start, else a context or OUTSIDE.
+  // Only the same context continuing its own line skips the tag; text from another
+  // source (another request, a progress bar) is stamped where it starts.
+  let openLine: object | null = null;
+  let active = true;
+
+  const write = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+    const context = active ? state.als.getStore() : undefined;
+    const prefix = context?.[kPrefix];
+    const ends = endsWithNewline(chunk);
+    if (ends === undefined) return Reflect.apply(original, this, [chunk, ...rest]);
+    const stampFirst = openLine !== context || openLine === null;
+    openLine = ends ? null : prefix ? context! : OUTSIDE;
+    if (!prefix) return Reflect.apply(original, this, [chunk, ...rest]);
+
+    let stamped: unknown;
+    if (typeof chunk === 'string' && isTextEncoding(rest[0])) {
+      stamped = stampText(chunk, prefix, stampFirst);
+    } else {
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, rest[0] as BufferEncoding)
+          : (chunk as Uint8Array);
+      if (typeof chunk === 'string') rest[0] = undefined;
+      stamped = stampBytes(bytes, Buffer.from(prefix), stampFirst);
+    }
+    if (stamped !== chunk) state.stats.stampedWrites++;
+    return Reflect.apply(original, this, [stamped, ...rest]);
+  } as Write;
+  Object.defineProperty(write, kPatched, { value: true });
+
+  stream.write = write;
+  return () => {
+    active = false;
+    // Someone may have wrapped us since; then leave their wrapper and just go inert.
+    if (stream.write === write) stream.write = original;
+  };
+}
+
+/** Installs stamping on stdout and stderr; returns the uninstall function. */
+export function installStamping(): () => void {
+  const undoOut = patchStream(process.stdout);
+  const undoErr = patchStream(process.stderr);
+  return () => {
+    undoErr();
+    undoOut();
+  };
+}

@@ -1,0 +1,21 @@
+/** Counters behind `stats()`. Plain numbers: incremented on hot paths, copied on read. */
+export interface Stats {
+  /** Request contexts entered. */
+  contexts: number;
+  /** Id header values that were present but rejected and treated as absent. */
+  invalidHeaders: { sessionToken: number; recordingId: number; requestId: number };
+  /** Lines that received a tag. */
+  stampedWrites: number;
+}
+
+export function createStats(): Stats {
+  return {
+    contexts: 0,
+    invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0 },
+    stampedWrites: 0,
+  };
+}
+
+export function snapshotStats(stats: Stats): Stats {
+  return structuredClone(stats);
+}

@@ -1,0 +1,174 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { once } from 'node:events';
+import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { close, init, type ReplayLinkOptions } from '../src/index.js';
+
+export interface Served {
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** Starts `handler` (an Express/Koa app or plain listener) on 127.0.0.1, port 0. */
+export async function serve(
+  handler: RequestListener,
+  serverOptions: http.ServerOptions = {},
+): Promise<Served> {
+  const server = http.createServer(serverOptions, handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** A small HTTP client over node:http with a bounded keep-alive pool. */
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Sends raw bytes over a socket and resolves with the raw reply (connection closed by us). */
+export async function rawRequest(port: number, head: string): Promise<string> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      reply += d;
+      if (/\r\n\r\n/.test(reply) && /content-length: \d+/i.test(reply)) {
+        const length = Number(/content-length: (\d+)/i.exec(reply)![1]);
+        if (reply.length >= reply.indexOf('\r\n\r\n') + 4 + length) socket.end();
+      }
+    });
+    socket.on('end', () => resolve(reply));
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
+    socket.write(head, 'latin1');
+  });
+}
+
+export interface CapturedOutput {
+  stdout(): string;
+  stderr(): string;
+  restore(): void;
+}
+
+type Write = typeof process.stdout.write;
+
+// Writes caused by the code under test run inside this zone; the test runner's own
+// writes (node:test reports through the child's stdout) do not, and pass through.
+const zone = new AsyncLocalStorage<true>();
+
+/**
+ * Replaces the real stdout/stderr writes with collectors, so that the patches
+ * replaylink installs afterwards wrap them exactly as they wrap the real streams.
+ * Only writes made inside {@link inZone} are collected.
+ */
+export function captureOutput(): CapturedOutput {
+  const out: string[] = [];
+  const err: string[] = [];
+  const originals = [process.stdout.write, process.stderr.write] as const;
+  const sink = (into: string[], original: Write, stream: NodeJS.WriteStream): Write =>
+    ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+      if (!zone.getStore())
+        return Reflect.apply(original, stream, [chunk, encoding, cb]) as boolean;
+      into.push(
+        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1'),
+      );
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    }) as Write;
+  process.stdout.write = sink(out, originals[0], process.stdout);
+  process.stderr.write = sink(err, originals[1], process.stderr);
+  return {
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+    restore() {
+      process.stdout.write = originals[0];
+      process.stderr.write = originals[1];
+    },
+  };
+}
+
+/** Runs `fn` so that its output (and that of servers it starts) is collected. */
+export function inZone<T>(fn: () => T): T {
+  return zone.run(true, fn);
+}
+
+/** Runs `fn` with output captured and replaylink initialised with `options`; always cleans up. */
+export async function withOutput<T>(
+  options: ReplayLinkOptions | undefined,
+  fn: (output: CapturedOutput) => Promise<T> | T,
+): Promise<T> {
+  await close();
+  const output = captureOutput();
+  try {
+    init(options);
+    return await inZone(() => fn(output));
+  } finally {
+    await close();
+    output.restore();
+  }
+}
+
+export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Calls `fn` from a timer and resolves after it ran. */
+export const later = (ms: number, fn: () => void) =>
+  new Promise<void>((resolve) =>
+    setTimeout(() => {
+      fn();
+      resolve();
+    }, ms),
+  );
+
+/** Calls `fn` from setImmediate and resolves after it ran. */
+export const immediately = (fn: () => void) =>
+  new Promise<void>((resolve) =>
+    setImmediate(() => {
+      fn();
+      resolve();
+    }),
+  );

@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+// One build for both module systems. Splitting keeps the core in a shared chunk so that
+// `replaylink` and `replaylink/express` share one AsyncLocalStorage within each format.
+export default defineConfig({
+  entry: ['src/index.ts', 'adapters/*.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  outDir: 'dist',
+  shims: false,
+});
