@@ -4,5 +4,10 @@ export type { ContextInit, RequestContext } from './context.js';
 export { getContext, runWithContext } from './context.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
 export type { ReplayLinkOptions } from './options.js';
-export { runRequest } from './request.js';
+export {
+  createRequestScope,
+  type RequestObserver,
+  runRequest,
+  type ScopeOptions,
+} from './request.js';
 export type { Stats } from './stats.js';

@@ -3,9 +3,34 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ensureInit } from './client.js';
 import { contextFromRequest, type InternalContext } from './context.js';
 import { state } from './state.js';
-import { kContext } from './symbols.js';
+import { kContext, kFacts } from './symbols.js';
+
+/** Facts about an HTTP request that become known while it runs. */
+export interface RequestFacts {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Resolves the route pattern the framework matched (e.g. `/orders/:id`), if any. */
+  routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
+  /** The error that ended the request, set by the adapters' capture points. */
+  error: unknown;
+}
+
+/**
+ * Called once when a request enters its context, inside it. Features that follow the
+ * request (access log, live sessions) subscribe here and listen to `res` themselves.
+ */
+export type RequestObserver = (context: InternalContext, facts: RequestFacts) => void;
+
+/** What an adapter knows how to tell the core. */
+export interface ScopeOptions {
+  /** The matched route pattern, read lazily (frameworks route after the middleware runs). */
+  routeOf?: (req: IncomingMessage) => string | undefined;
+  /** Per-middleware observers, in addition to the global ones. */
+  observers?: readonly RequestObserver[];
+}
 
 type Tagged<T> = T & { [kContext]?: InternalContext };
+type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
 /**
  * Makes every listener of `emitter` run inside `context`. Request and response
@@ -24,24 +49,66 @@ function bindEmitter(emitter: EventEmitter, context: InternalContext): void {
 }
 
 /**
- * Enters the request's context and calls `next` inside it. Adapters call this once
- * per request; a second call for the same request (nested mounts) reuses the context.
+ * Returns the function an adapter calls once per request: it enters the request's
+ * context and calls `next` inside it. A second call for the same request (nested
+ * mounts, Nest on Express) reuses the context.
  */
-export function runRequest<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-  ensureInit();
-  const tagged = req as Tagged<IncomingMessage>;
-  let context = tagged[kContext];
-  if (context === undefined) {
+export function createRequestScope(options: ScopeOptions = {}) {
+  const observers = options.observers ?? [];
+  const routeOf = options.routeOf;
+  return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
+    ensureInit();
+    const tagged = req as Tagged<IncomingMessage>;
+    let context = tagged[kContext];
+    if (context !== undefined)
+      return state.als.getStore() === context ? next() : state.als.run(context, next);
+
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
     context = contextFromRequest(req.headers, req.method, url);
+    const facts: RequestFacts = { req, res, routeOf, error: undefined };
+    (context as WithFacts)[kFacts] = facts;
     tagged[kContext] = context;
     bindEmitter(req, context);
     bindEmitter(res, context);
-  }
-  return state.als.run(context, next);
+    const entered = context;
+    return state.als.run(entered, () => {
+      for (const observe of state.observers) observe(entered, facts);
+      for (const observe of observers) observe(entered, facts);
+      return next();
+    });
+  };
 }
 
-/** The context a request was given by {@link runRequest}, if any. */
+const defaultScope = createRequestScope();
+
+/**
+ * Enters a request's context around `next`; the core call behind every adapter.
+ * Use it directly for a framework replaylink has no adapter for.
+ *
+ * @example
+ * server.on('request', (req, res) => runRequest(req, res, () => handle(req, res)));
+ */
+export function runRequest<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
+  return defaultScope(req, res, next);
+}
+
+/** The context a request was given, if any. */
 export function contextOf(req: IncomingMessage): InternalContext | undefined {
   return (req as Tagged<IncomingMessage>)[kContext];
+}
+
+/** The request facts behind a context, when it is an HTTP request's. */
+export function factsOf(context: InternalContext | undefined): RequestFacts | undefined {
+  return (context as WithFacts | undefined)?.[kFacts];
+}
+
+/** The matched route pattern of a request context, if the framework matched one. */
+export function routeOf(context: InternalContext | undefined): string | undefined {
+  const facts = factsOf(context);
+  if (facts?.routeOf === undefined) return undefined;
+  try {
+    return facts.routeOf(facts.req);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InternalContext } from './context.js';
 import { DEFAULTS, type ResolvedOptions } from './options.js';
+import type { RequestObserver } from './request.js';
 import { createStats, type Stats } from './stats.js';
 import { kGlobalState } from './symbols.js';
 
@@ -11,6 +12,8 @@ export interface GlobalState {
   stats: Stats;
   /** Uninstall functions of the global patches, in install order. */
   patches: Array<() => void>;
+  /** Observers every request scope calls (features enabled through `init`). */
+  observers: RequestObserver[];
   initialized: boolean;
 }
 
@@ -21,6 +24,7 @@ slot[kGlobalState] ??= {
   options: DEFAULTS,
   stats: createStats(),
   patches: [],
+  observers: [],
   initialized: false,
 };
 

@@ -1,6 +1,8 @@
 /** Private state on shared objects, kept off the public surface. */
 export const kPrefix = Symbol('replaylink.prefix');
 export const kContext = Symbol('replaylink.context');
+/** Per-request facts filled in during the request (route, error); see `RequestFacts`. */
+export const kFacts = Symbol('replaylink.facts');
 export const kPatched = Symbol('replaylink.patched');
 /** Global slot, shared by the ESM and CommonJS copies of the package (dual-package hazard). */
 export const kGlobalState = Symbol.for('replaylink.state.v1');
