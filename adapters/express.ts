@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequestScope, init, type ReplayLinkOptions } from '../src/index.js';
+import { type AdapterEntryOptions, adapterScope } from '../src/index.js';
 
-/** Options of {@link expressMiddleware}: when given, they are passed to `init()`. */
-export type ExpressMiddlewareOptions = ReplayLinkOptions;
+/** Options of {@link expressMiddleware}: adapter options, plus `init` options when given. */
+export type ExpressMiddlewareOptions = AdapterEntryOptions;
 
 type Next = (err?: unknown) => void;
 
@@ -25,8 +25,7 @@ function expressRoute(req: IncomingMessage): string | undefined {
 export function expressMiddleware(
   options?: ExpressMiddlewareOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
-  if (options !== undefined) init(options);
-  const enter = createRequestScope({ routeOf: expressRoute });
+  const { enter } = adapterScope(options, expressRoute);
   return function replaylink(req, res, next) {
     enter(req, res, next);
   };

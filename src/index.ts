@@ -1,3 +1,4 @@
+export { type AdapterEntryOptions, type AdapterOptions, adapterScope } from './adapter.js';
 export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
 export type { ContextInit, RequestContext } from './context.js';

@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import { ensureInit, init } from './client.js';
+import type { ReplayLinkOptions } from './options.js';
+import { createRequestScope, type RequestObserver } from './request.js';
+
+/**
+ * Options every adapter accepts on top of the `init` options. Features that act per
+ * middleware (rather than per process) add their key here and to {@link ADAPTER_KEYS}.
+ */
+export type AdapterOptions = {};
+
+/** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
+export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
+
+const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ['shouldForward'];
+
+/** Splits adapter options from `init` options. */
+function split(options: AdapterEntryOptions): {
+  initOptions: ReplayLinkOptions | undefined;
+  adapter: AdapterOptions;
+} {
+  const initOptions: Record<string, unknown> = {};
+  const adapter: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if ((ADAPTER_KEYS as readonly string[]).includes(key)) adapter[key] = value;
+    else initOptions[key] = value;
+  }
+  return {
+    initOptions:
+      Object.keys(initOptions).length > 0 ? (initOptions as ReplayLinkOptions) : undefined,
+    adapter: adapter as AdapterOptions,
+  };
+}
+
+/** Builds the per-middleware observers from adapter options. */
+function observersFor(_adapter: AdapterOptions): RequestObserver[] {
+  return [];
+}
+
+/**
+ * What each adapter calls once at set-up: `init` options (when given) configure the
+ * library, adapter options are validated, and the request scope is built.
+ */
+export function adapterScope(
+  options: AdapterEntryOptions | undefined,
+  routeOf?: (req: IncomingMessage) => string | undefined,
+) {
+  const { initOptions, adapter } = split(options ?? {});
+  if (initOptions !== undefined) init(initOptions);
+  else ensureInit();
+  const scope = createRequestScope({
+    observers: observersFor(adapter),
+    ...(routeOf ? { routeOf } : {}),
+  });
+  return { enter: scope, options: adapter };
+}
