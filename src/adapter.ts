@@ -7,7 +7,13 @@ import { createRequestScope, type RequestObserver } from './request.js';
  * Options every adapter accepts on top of the `init` options. Features that act per
  * middleware (rather than per process) add their key here and to {@link ADAPTER_KEYS}.
  */
-export type AdapterOptions = {};
+export interface AdapterOptions {
+  /**
+   * Decides whether an error that reached the adapter is forwarded. Default: errors with
+   * a status of 500 or more, or with no status.
+   */
+  shouldForward?: (error: unknown, req: IncomingMessage) => boolean;
+}
 
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
 export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
