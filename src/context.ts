@@ -11,6 +11,8 @@ export interface RequestContext {
   readonly sessionToken?: string;
   /** BugReplay recording id, when the request carried a valid one. */
   readonly recordingId?: string;
+  /** OpenReplay's numeric session id, when the request carried a valid one. */
+  readonly sessionId?: string;
   /** A valid incoming request id, or a fresh UUID. */
   readonly requestId: string;
   readonly method: string;
@@ -30,6 +32,7 @@ export interface ContextInit {
   sessionToken?: string | undefined;
   recordingId?: string | undefined;
   requestId?: string | undefined;
+  sessionId?: string | undefined;
   method?: string | undefined;
   path?: string | undefined;
 }
@@ -51,13 +54,15 @@ function stripQuery(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-function makeContext(
-  sessionToken: string | undefined,
-  recordingId: string | undefined,
-  requestId: string | undefined,
-  method: string,
-  path: string,
-): InternalContext {
+interface Ids {
+  sessionToken: string | undefined;
+  recordingId: string | undefined;
+  requestId: string | undefined;
+  sessionId: string | undefined;
+}
+
+function makeContext(ids: Ids, method: string, path: string): InternalContext {
+  const { sessionToken, recordingId, requestId, sessionId } = ids;
   const options = state.options;
   state.stats.contexts++;
   const context: { -readonly [K in keyof InternalContext]: InternalContext[K] } = {
@@ -69,6 +74,7 @@ function makeContext(
   };
   if (sessionToken !== undefined) context.sessionToken = sessionToken;
   if (recordingId !== undefined) context.recordingId = recordingId;
+  if (sessionId !== undefined) context.sessionId = sessionId;
   return context;
 }
 
@@ -88,9 +94,15 @@ export function contextFromRequest(
 ): InternalContext {
   const names = state.options.headers;
   return makeContext(
-    accept('sessionToken', readIdHeader(headers, names.sessionToken, 'sessionToken')),
-    accept('recordingId', readIdHeader(headers, names.recordingId, 'recordingId')),
-    accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
+    {
+      sessionToken: accept(
+        'sessionToken',
+        readIdHeader(headers, names.sessionToken, 'sessionToken'),
+      ),
+      recordingId: accept('recordingId', readIdHeader(headers, names.recordingId, 'recordingId')),
+      requestId: accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
+      sessionId: accept('sessionId', readIdHeader(headers, names.sessionId, 'sessionId')),
+    },
     method ?? 'GET',
     stripQuery(url ?? '/'),
   );
@@ -125,9 +137,12 @@ export function getContext(): RequestContext | undefined {
  */
 export function runWithContext<T>(init: ContextInit, fn: () => T): T {
   const context = makeContext(
-    validated('sessionToken', init.sessionToken),
-    validated('recordingId', init.recordingId),
-    validated('requestId', init.requestId),
+    {
+      sessionToken: validated('sessionToken', init.sessionToken),
+      recordingId: validated('recordingId', init.recordingId),
+      requestId: validated('requestId', init.requestId),
+      sessionId: validated('sessionId', init.sessionId),
+    },
     typeof init.method === 'string' ? init.method : 'JOB',
     typeof init.path === 'string' ? stripQuery(init.path) : '',
   );

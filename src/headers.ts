@@ -4,13 +4,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 const SESSION_TOKEN = /^[A-Za-z0-9._~+/=-]{1,512}$/;
 const RECORDING_ID = /^[A-Za-z0-9-]{1,128}$/;
 const REQUEST_ID = /^[A-Za-z0-9._~+/=-]{1,128}$/;
+// OpenReplay's numeric session id (tracker.getSessionID()).
+const SESSION_ID = /^[0-9]{1,20}$/;
 
-export type IdKind = 'sessionToken' | 'recordingId' | 'requestId';
+export type IdKind = 'sessionToken' | 'recordingId' | 'requestId' | 'sessionId';
 
 const PATTERNS: Record<IdKind, RegExp> = {
   sessionToken: SESSION_TOKEN,
   recordingId: RECORDING_ID,
   requestId: REQUEST_ID,
+  sessionId: SESSION_ID,
 };
 
 /** Whether `value` is a well-formed id of the given kind. */

@@ -10,6 +10,8 @@ export interface ReplayLinkOptions {
     recordingId?: string;
     /** Request id header, reused when valid. Default `x-request-id`. */
     requestId?: string;
+    /** OpenReplay numeric session id header (`tracker.getSessionID()`). Default `x-openreplay-session-id`. */
+    sessionId?: string;
   };
   /** Stamp the ids on console, stdout and stderr output inside a request. Default `true`. */
   stamp?: boolean;
@@ -29,6 +31,7 @@ export interface ResolvedOptions {
     readonly sessionToken: string;
     readonly recordingId: string;
     readonly requestId: string;
+    readonly sessionId: string;
   };
   readonly stamp: boolean;
   readonly tagNames: { readonly sessionToken: string; readonly recordingId: string };
@@ -40,6 +43,7 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
     sessionToken: 'x-openreplay-sessiontoken',
     recordingId: 'br-recording-uuid',
     requestId: 'x-request-id',
+    sessionId: 'x-openreplay-session-id',
   }),
   stamp: true,
   tagNames: Object.freeze({
@@ -100,7 +104,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   }
   const headers = pickGroup(input, 'headers');
   const tagNames = pickGroup(input, 'tagNames');
-  const headerName = (key: 'sessionToken' | 'recordingId' | 'requestId') =>
+  const headerName = (key: 'sessionToken' | 'recordingId' | 'requestId' | 'sessionId') =>
     pickString(
       headers,
       'headers',
@@ -123,6 +127,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
       sessionToken: headerName('sessionToken'),
       recordingId: headerName('recordingId'),
       requestId: headerName('requestId'),
+      sessionId: headerName('sessionId'),
     },
     stamp: pickBoolean(input, 'stamp', DEFAULTS.stamp),
     tagNames: { sessionToken: tagName('sessionToken'), recordingId: tagName('recordingId') },

@@ -112,3 +112,9 @@ export function routeOf(context: InternalContext | undefined): string | undefine
     return undefined;
   }
 }
+
+/** Records the error that ended the request (first one wins), for access logs and metadata. */
+export function noteError(context: InternalContext | undefined, error: unknown): void {
+  const facts = factsOf(context);
+  if (facts !== undefined && facts.error === undefined) facts.error = error;
+}

@@ -3,7 +3,12 @@ export interface Stats {
   /** Request contexts entered. */
   contexts: number;
   /** Id header values that were present but rejected and treated as absent. */
-  invalidHeaders: { sessionToken: number; recordingId: number; requestId: number };
+  invalidHeaders: {
+    sessionToken: number;
+    recordingId: number;
+    requestId: number;
+    sessionId: number;
+  };
   /** Lines that received a tag. */
   stampedWrites: number;
 }
@@ -11,7 +16,7 @@ export interface Stats {
 export function createStats(): Stats {
   return {
     contexts: 0,
-    invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0 },
+    invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
     stampedWrites: 0,
   };
 }
