@@ -1,5 +1,6 @@
 import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
+import { installEmitterBinding } from './emitters.js';
 import { type ReplayLinkOptions, resolveOptions } from './options.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
@@ -24,7 +25,7 @@ const client: ReplayLinkClient = {
 function install(): void {
   if (state.initialized) return;
   state.initialized = true;
-  state.patches.push(installStamping());
+  state.patches.push(installEmitterBinding(), installStamping());
 }
 
 /**
