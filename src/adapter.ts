@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
 import type { ReplayLinkOptions } from './options.js';
 import { createRequestScope, type RequestObserver } from './request.js';
@@ -12,7 +13,7 @@ export interface AdapterOptions {
    * Decides whether an error that reached the adapter is forwarded. Default: errors with
    * a status of 500 or more, or with no status.
    */
-  shouldForward?: (error: unknown, req: IncomingMessage) => boolean;
+  shouldForward?: ShouldForward;
 }
 
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */

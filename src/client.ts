@@ -1,7 +1,10 @@
+import { installConsoleForwarding } from './console-forward.js';
 import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
 import { installEmitterBinding } from './emitters.js';
+import { captureException, closeTransport, configureTransport, flush, log } from './forward.js';
 import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { installProcessHandlers } from './process-handlers.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
 import { type Stats, snapshotStats } from './stats.js';
@@ -10,14 +13,23 @@ import { type Stats, snapshotStats } from './stats.js';
 export interface ReplayLinkClient {
   /** The current request's context, or `undefined` outside any request. */
   getContext(): RequestContext | undefined;
+  /** Forwards an error with the current request's context; returns whether it was queued. */
+  captureException: typeof captureException;
+  /** Sends a log event for the current request's recording; returns whether it was queued. */
+  log: typeof log;
+  /** Resolves `true` once everything queued before the call is settled. */
+  flush: typeof flush;
   /** A copy of the library's counters. */
   stats(): Stats;
-  /** Restores everything `init` patched. Resolves `true` when nothing was left pending. */
-  close(): Promise<boolean>;
+  /** Flushes (bounded by `timeoutMs`), releases sockets and restores everything `init` patched. */
+  close(timeoutMs?: number): Promise<boolean>;
 }
 
 const client: ReplayLinkClient = {
   getContext,
+  captureException,
+  log,
+  flush,
   stats: () => snapshotStats(state.stats),
   close,
 };
@@ -25,7 +37,13 @@ const client: ReplayLinkClient = {
 function install(): void {
   if (state.initialized) return;
   state.initialized = true;
-  state.patches.push(installEmitterBinding(), installStamping());
+  configureTransport(state.options.forwarding);
+  state.patches.push(
+    installEmitterBinding(),
+    installStamping(),
+    installConsoleForwarding(),
+    installProcessHandlers(),
+  );
 }
 
 /**
@@ -34,11 +52,12 @@ function install(): void {
  *
  * @example
  * import { init } from 'replaylink';
- * init({ tagNames: { recordingId: 'bugReplayRecording' }, debug: true });
+ * init({ apiKey: process.env.BUGREPLAY_API_KEY, origin: 'orders-api' });
  */
 export function init(options?: ReplayLinkOptions): ReplayLinkClient {
   state.options = resolveOptions(options);
-  install();
+  if (state.initialized) configureTransport(state.options.forwarding);
+  else install();
   return client;
 }
 
@@ -54,14 +73,17 @@ export function stats(): Stats {
 }
 
 /**
- * Restores the original `console` and stream methods. Safe to call more than once.
+ * Delivers queued events (waiting at most `timeoutMs`), releases the transport's
+ * sockets and restores the original `console`, stream and process hooks. Resolves
+ * `true` when everything queued was settled in time. Safe to call more than once.
  *
  * @example
- * process.on('SIGTERM', async () => { await close(); process.exit(0); });
+ * process.on('SIGTERM', async () => { await close(2000); process.exit(0); });
  */
-export async function close(): Promise<boolean> {
+export async function close(timeoutMs = 2000): Promise<boolean> {
+  const delivered = await closeTransport(timeoutMs);
   const patches = state.patches.splice(0).reverse();
   for (const undo of patches) undo();
   state.initialized = false;
-  return true;
+  return delivered;
 }

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { ResolvedOptions } from './options.js';
 import { state } from './state.js';
-import { kPrefix } from './symbols.js';
+import { kInvalidRecording, kPrefix } from './symbols.js';
 
 /** What replaylink knows about the current request. */
 export interface RequestContext {
@@ -93,19 +93,24 @@ export function contextFromRequest(
   url: string | undefined,
 ): InternalContext {
   const names = state.options.headers;
-  return makeContext(
+  const recordingId = readIdHeader(headers, names.recordingId, 'recordingId');
+  const context = makeContext(
     {
       sessionToken: accept(
         'sessionToken',
         readIdHeader(headers, names.sessionToken, 'sessionToken'),
       ),
-      recordingId: accept('recordingId', readIdHeader(headers, names.recordingId, 'recordingId')),
+      recordingId: accept('recordingId', recordingId),
       requestId: accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
       sessionId: accept('sessionId', readIdHeader(headers, names.sessionId, 'sessionId')),
     },
     method ?? 'GET',
     stripQuery(url ?? '/'),
   );
+  // Kept so that events from this request count as "invalid header", not "no recording id".
+  if (recordingId === null)
+    (context as { [kInvalidRecording]?: boolean })[kInvalidRecording] = true;
+  return context;
 }
 
 function validated(kind: IdKind, value: unknown): string | undefined {

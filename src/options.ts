@@ -1,7 +1,13 @@
 import { invalidOption } from './errors.js';
+import {
+  FORWARD_OPTION_KEYS,
+  type ForwardingOptions,
+  type ResolvedForwarding,
+  resolveForwarding,
+} from './forward-options.js';
 
 /** Options of {@link init}. Every field is optional; defaults are in {@link DEFAULTS}. */
-export interface ReplayLinkOptions {
+export interface ReplayLinkOptions extends ForwardingOptions {
   /** Incoming header names (matched case-insensitively). */
   headers?: {
     /** OpenReplay session token header. Default `x-openreplay-sessiontoken`. */
@@ -36,6 +42,7 @@ export interface ResolvedOptions {
   readonly stamp: boolean;
   readonly tagNames: { readonly sessionToken: string; readonly recordingId: string };
   readonly debug: boolean;
+  readonly forwarding: ResolvedForwarding;
 }
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
@@ -51,9 +58,10 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
     recordingId: 'bugReplayRecordingUuid',
   }),
   debug: false,
+  forwarding: Object.freeze(resolveForwarding({}, {})),
 });
 
-const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug'] as const;
+const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug', ...FORWARD_OPTION_KEYS] as const;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 const TAG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -132,5 +140,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     stamp: pickBoolean(input, 'stamp', DEFAULTS.stamp),
     tagNames: { sessionToken: tagName('sessionToken'), recordingId: tagName('recordingId') },
     debug: pickBoolean(input, 'debug', DEFAULTS.debug),
+    forwarding: resolveForwarding(input),
   };
 }

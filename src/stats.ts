@@ -9,8 +9,38 @@ export interface Stats {
     requestId: number;
     sessionId: number;
   };
-  /** Lines that received a tag. */
+  /** Writes that received a tag. */
   stampedWrites: number;
+  /** Events accepted into the send queue. */
+  queued: number;
+  /** Events the send API accepted (2xx and not `success: "false"`). */
+  sent: number;
+  /** Events that reached no success: the sum of `failures`. */
+  failed: number;
+  failures: {
+    /** Connection refused, reset, DNS. */
+    network: number;
+    /** No full answer within `timeoutMs`. */
+    timeout: number;
+    /** 5xx answers. */
+    server: number;
+    /** 4xx answers (other than 429) and 2xx answers with `success: "false"`. */
+    rejected: number;
+  };
+  /** Events not sent, by cause. */
+  dropped: {
+    queueFull: number;
+    rateLimited: number;
+    beforeSend: number;
+    /** Raised outside a context with a recording id. */
+    noRecordingId: number;
+    /** Raised in a request whose recording id header was present but invalid. */
+    invalidHeader: number;
+    /** Raised with no api key configured. */
+    noApiKey: number;
+    /** Raised after `close()`. */
+    closed: number;
+  };
 }
 
 export function createStats(): Stats {
@@ -18,6 +48,19 @@ export function createStats(): Stats {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
     stampedWrites: 0,
+    queued: 0,
+    sent: 0,
+    failed: 0,
+    failures: { network: 0, timeout: 0, server: 0, rejected: 0 },
+    dropped: {
+      queueFull: 0,
+      rateLimited: 0,
+      beforeSend: 0,
+      noRecordingId: 0,
+      invalidHeader: 0,
+      noApiKey: 0,
+      closed: 0,
+    },
   };
 }
 
