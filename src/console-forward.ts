@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import { forwardLog } from './forward.js';
+import { currentTransport, forwardLog } from './forward.js';
 import { state } from './state.js';
 
 const METHOD_LEVELS = {
@@ -27,7 +27,7 @@ export function installConsoleForwarding(): () => void {
     const wrapped = function (this: unknown, ...args: unknown[]) {
       Reflect.apply(original, this, args);
       const context = state.als.getStore();
-      if (context?.recordingId === undefined) return;
+      if (context?.recordingId === undefined || currentTransport() === undefined) return;
       const threshold = state.options.forwarding.logs;
       if (threshold === false || RANK[level] < RANK[threshold]) return;
       try {

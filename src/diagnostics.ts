@@ -1,7 +1,12 @@
 import { state } from './state.js';
 
-// Captured before any patch is installed, so diagnostics are never stamped or forwarded.
-const rawStderrWrite = process.stderr.write.bind(process.stderr);
+/** stderr's write as it was beneath replaylink's patch, so diagnostics are never stamped. */
+let rawStderrWrite: (text: string) => unknown = (text) => process.stderr.write(text);
+
+/** Called by the stream patch with the write it wrapped. */
+export function setRawStderr(write: (text: string) => unknown): void {
+  rawStderrWrite = write;
+}
 
 /**
  * Prints a library diagnostic on stderr: always when `important` (a misconfiguration

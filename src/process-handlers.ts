@@ -56,45 +56,65 @@ export function installProcessHandlers(): () => void {
   const mode = rejectionsMode();
   const raisingAgain = new Set<unknown>();
 
-  const onFatal = (error: unknown) => {
+  // Reasons may be primitives, which the WeakSet behind wasForwarded cannot hold.
+  const forwardedPrimitives = new Set<unknown>();
+  const forwardOnce = (thrown: unknown, context: ReturnType<typeof state.als.getStore>) => {
     try {
-      if (!raisingAgain.delete(error) && !wasForwarded(error))
-        forwardException(error, state.als.getStore());
-      if (!willExit()) return;
+      if (wasForwarded(thrown) || forwardedPrimitives.has(thrown)) return;
+      if (typeof thrown !== 'object' || thrown === null) {
+        if (forwardedPrimitives.size > 100) forwardedPrimitives.clear();
+        forwardedPrimitives.add(thrown);
+      }
+      forwardException(thrown, context);
+    } catch {
+      // Never turn the application's failure into a different one.
+    }
+  };
+
+  const onFatal = (error: unknown) => {
+    raisingAgain.delete(error);
+    // Node built its crash message before this runs, so reading the stack is harmless.
+    forwardOnce(error, state.als.getStore());
+    if (!willExit()) return;
+    try {
       const transport = currentTransport();
-      const forwarding = state.options.forwarding;
-      if (transport === undefined || transport.isRateLimited || forwarding.apiKey === undefined)
-        return;
+      const { apiKey, endpoint, shutdownTimeoutMs } = state.options.forwarding;
+      if (transport === undefined || transport.isRateLimited || apiKey === undefined) return;
       deliverBeforeExit(transport.takePending(), {
-        endpoint: forwarding.endpoint,
-        apiKey: forwarding.apiKey,
-        timeoutMs: forwarding.shutdownTimeoutMs,
+        endpoint,
+        apiKey,
+        timeoutMs: shutdownTimeoutMs,
       });
     } catch {
-      // Never turn the application's crash into a different one.
+      // As above.
     }
   };
 
   const onRejection = (reason: unknown, promise: Promise<unknown>) => {
-    try {
-      forwardException(reason, contextOfPromise(promise));
-    } catch {
-      // As above.
+    const context = contextOfPromise(promise);
+    const handledByApp = process.listenerCount('unhandledRejection') > 1;
+    if (handledByApp || (mode !== 'throw' && mode !== 'warn-with-error-code')) {
+      // Our listener changes nothing here: Node has already warned, or the app handles it.
+      forwardOnce(reason, context);
+      return;
     }
-    if (process.listenerCount('unhandledRejection') > 1) return; // the application handles it
-    if (mode !== 'throw' && mode !== 'warn-with-error-code') return; // our listener changes nothing there
+    // Raised again with ours detached, so Node applies its default for the mode. The
+    // reason is not read before that: reading `stack` would lose V8's original arrow.
     raisingAgain.add(reason);
     process.removeListener('unhandledRejection', onRejection);
-    Promise.reject(reason); // unhandled again, now with Node's default for the mode
+    Promise.reject(reason);
     setImmediate(() => {
-      raisingAgain.delete(reason);
+      // Reached only if the process survived (e.g. an uncaughtException handler).
+      if (raisingAgain.delete(reason)) forwardOnce(reason, context);
       if (installed) process.on('unhandledRejection', onRejection);
     });
   };
 
   let installed = true;
   process.on('uncaughtExceptionMonitor', onFatal);
-  process.on('unhandledRejection', onRejection);
+  // In strict mode every rejection reaches the monitor first, and a listener here would
+  // silence the warning Node prints when the application handled the exception.
+  if (mode !== 'strict') process.on('unhandledRejection', onRejection);
   return () => {
     installed = false;
     process.removeListener('uncaughtExceptionMonitor', onFatal);

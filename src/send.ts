@@ -1,6 +1,7 @@
+import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import type { Compression } from './forward-options.js';
 import { VERSION } from './version.js';
 
@@ -36,6 +37,11 @@ export interface SenderOptions {
 /** The bytes-over-HTTP layer: one keep-alive agent, one POST per event. Never throws. */
 export interface Sender {
   send(body: string): Promise<SendResult>;
+  /**
+   * Whether requests are in flight. Pooled sockets keep the process alive only then:
+   * an idle keep-alive connection must never hold an exiting application open.
+   */
+  hold(active: boolean): void;
   /** Closes idle sockets and aborts requests still running. */
   destroy(): Promise<void>;
 }
@@ -65,11 +71,25 @@ function isTimeout(error: unknown): boolean {
 
 /** Creates the HTTP layer of the transport. */
 export function createSender(options: SenderOptions): Sender {
+  const sockets = new Set<Socket>();
+  let holding = false;
+  const connectTls = buildConnector({ timeout: options.timeoutMs });
   const agent = new Agent({
+    connect(connectOptions, callback) {
+      connectTls(connectOptions, (error, socket) => {
+        if (socket) {
+          const plain = socket as Socket;
+          sockets.add(plain);
+          plain.once('close', () => sockets.delete(plain));
+          if (!holding) plain.unref();
+        }
+        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
+        (callback as (...args: any[]) => void)(error, socket);
+      });
+    },
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connectTimeout: options.timeoutMs,
   });
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -99,6 +119,10 @@ export function createSender(options: SenderOptions): Sender {
       } catch (error) {
         return { status: 0, failure: isTimeout(error) ? 'timeout' : 'network' };
       }
+    },
+    hold(active) {
+      holding = active;
+      for (const socket of sockets) active ? socket.ref() : socket.unref();
     },
     async destroy() {
       try {

@@ -158,6 +158,7 @@ export class Transport {
         state.stats.dropped.rateLimited++;
         continue;
       }
+      if (this.inFlight.size === 0) this.sender.hold(true);
       this.inFlight.add(item.seq);
       void this.sender.send(item.body).then((result) => this.settle(item, result));
     }
@@ -166,6 +167,7 @@ export class Transport {
 
   private settle(item: Item, result: SendResult): void {
     this.inFlight.delete(item.seq);
+    if (this.inFlight.size === 0 && this.queue.length === 0) this.sender.hold(false);
     try {
       this.record(result);
     } finally {
