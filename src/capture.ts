@@ -29,5 +29,6 @@ export function captureRequestError(
   } catch {
     forward = true;
   }
-  return forward && forwardException(error, context);
+  // Frameworks answer an error without a status with 500.
+  return forward && forwardException(error, context, undefined, statusOf(error) ?? 500);
 }

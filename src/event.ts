@@ -63,6 +63,7 @@ export function exceptionEvent(
   thrown: unknown,
   extra: unknown,
   options: ResolvedForwarding,
+  status = statusOf(thrown),
 ): ForwardEvent {
   return {
     uuid: context.recordingId,
@@ -70,7 +71,7 @@ export function exceptionEvent(
     payload: truncate(stackOf(thrown), MAX_PAYLOAD),
     level: 'error',
     timestamp: Date.now(),
-    metadata: metadataOf(context, extra, statusOf(thrown)),
+    metadata: metadataOf(context, extra, status),
     title: truncate(titleOf(thrown), MAX_TITLE),
     origin: options.origin,
   };

@@ -82,11 +82,15 @@ function hasTransport(): boolean {
   return false;
 }
 
-/** Forwards a thrown value raised in `context`. Returns whether it was queued. */
+/**
+ * Forwards a thrown value raised in `context`. `status` is the HTTP status the request
+ * will end with, when the capture point knows it. Returns whether it was queued.
+ */
 export function forwardException(
   thrown: unknown,
   context: InternalContext | undefined,
   extra?: unknown,
+  status?: number,
 ): boolean {
   try {
     const options = state.options.forwarding;
@@ -96,7 +100,7 @@ export function forwardException(
       forwarded.add(thrown);
     }
     if (!eligible(context) || !hasTransport()) return false;
-    return submit(exceptionEvent(context, thrown, extra, options));
+    return submit(exceptionEvent(context, thrown, extra, options, status));
   } catch {
     return false;
   }

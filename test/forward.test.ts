@@ -87,6 +87,7 @@ test('an exception is forwarded once with exactly the send API body', async () =
   assert.equal(metadata.method, 'GET');
   assert.equal(metadata.route, '/orders/:id');
   assert.equal(metadata.path, '/orders/7');
+  assert.equal(metadata.status, 500);
   assert.equal(metadata.node, process.version);
   assert.match(metadata.requestId, /^[0-9a-f-]{36}$/);
 });
