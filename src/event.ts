@@ -63,14 +63,15 @@ export function exceptionEvent(
   thrown: unknown,
   extra: unknown,
   options: ResolvedForwarding,
-  status = statusOf(thrown),
+  status: number | undefined,
+  timestamp: number,
 ): ForwardEvent {
   return {
     uuid: context.recordingId,
     type: 'exception',
     payload: truncate(stackOf(thrown), MAX_PAYLOAD),
     level: 'error',
-    timestamp: Date.now(),
+    timestamp,
     metadata: metadataOf(context, extra, status),
     title: truncate(titleOf(thrown), MAX_TITLE),
     origin: options.origin,
@@ -84,6 +85,7 @@ export function logEvent(
   level: string,
   details: { title?: string | undefined; metadata?: unknown },
   options: ResolvedForwarding,
+  timestamp: number,
 ): ForwardEvent {
   const firstLine = message.split('\n', 1)[0] ?? '';
   return {
@@ -91,7 +93,7 @@ export function logEvent(
     type: 'log',
     payload: truncate(message, MAX_PAYLOAD),
     level,
-    timestamp: Date.now(),
+    timestamp,
     metadata: metadataOf(context, details.metadata, undefined),
     title: truncate(details.title ?? firstLine, MAX_TITLE),
     origin: options.origin,

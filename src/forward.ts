@@ -1,6 +1,6 @@
 import { format } from 'node:util';
 import type { InternalContext } from './context.js';
-import { exceptionEvent, type ForwardEvent, logEvent } from './event.js';
+import { exceptionEvent, type ForwardEvent, logEvent, statusOf } from './event.js';
 import type { ResolvedForwarding } from './forward-options.js';
 import { state } from './state.js';
 import { kInvalidRecording } from './symbols.js';
@@ -56,24 +56,30 @@ function apiKeyFree(event: ForwardEvent, apiKey: string): ForwardEvent {
   };
 }
 
-/** Runs `beforeSend`, scrubs the key, serialises and queues. Never throws. */
-function submit(event: ForwardEvent): boolean {
+/**
+ * Queues an event to be built when it is sent. Capturing stays cheap (a reference and a
+ * timestamp), so a burst of errors cannot stall the event loop; building, `beforeSend`
+ * and serialisation happen in the transport's pump, a few at a time.
+ */
+function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
   const target = transport;
   if (target === undefined) return false;
   const options = state.options.forwarding;
-  let final: ForwardEvent | null = event;
-  if (options.beforeSend !== undefined) {
-    try {
-      final = options.beforeSend(event);
-    } catch {
-      final = null;
+  return target.enqueue(() => {
+    let event: ForwardEvent | null = build(options);
+    if (options.beforeSend !== undefined) {
+      try {
+        event = options.beforeSend(event);
+      } catch {
+        event = null;
+      }
+      if (event === null || typeof event !== 'object') {
+        state.stats.dropped.beforeSend++;
+        return null;
+      }
     }
-    if (final === null || typeof final !== 'object') {
-      state.stats.dropped.beforeSend++;
-      return false;
-    }
-  }
-  return target.enqueue(JSON.stringify(apiKeyFree(final, options.apiKey!)));
+    return JSON.stringify(apiKeyFree(event, options.apiKey!));
+  });
 }
 
 function hasTransport(): boolean {
@@ -100,7 +106,10 @@ export function forwardException(
       forwarded.add(thrown);
     }
     if (!eligible(context) || !hasTransport()) return false;
-    return submit(exceptionEvent(context, thrown, extra, options, status));
+    const timestamp = Date.now();
+    return submit((current) =>
+      exceptionEvent(context, thrown, extra, current, status ?? statusOf(thrown), timestamp),
+    );
   } catch {
     return false;
   }
@@ -120,7 +129,8 @@ export function forwardLog(
 ): boolean {
   try {
     if (!eligible(context) || !hasTransport()) return false;
-    return submit(logEvent(context, message, level, details, state.options.forwarding));
+    const timestamp = Date.now();
+    return submit((current) => logEvent(context, message, level, details, current, timestamp));
   } catch {
     return false;
   }

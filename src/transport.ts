@@ -7,9 +7,20 @@ import { printable } from './text.js';
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_REPORTED = 100;
 
+/** Builds the serialised event when it is about to be sent; `null` drops it (already counted). */
+export type BuildBody = () => string | null;
+
 interface Item {
   seq: number;
-  body: string;
+  build: BuildBody;
+}
+
+function bodyOf(item: Item): string | null {
+  try {
+    return item.build();
+  } catch {
+    return null;
+  }
 }
 
 /** Delay asked by a `Retry-After` value: seconds or an HTTP date; 60 s when absent or garbage. */
@@ -64,8 +75,8 @@ export class Transport {
     this.sender = sender ?? createSender(options);
   }
 
-  /** Queues a serialised event; returns whether it was accepted. */
-  enqueue(body: string): boolean {
+  /** Queues an event (built later, when sent); returns whether it was accepted. */
+  enqueue(build: BuildBody): boolean {
     const stats = state.stats;
     if (this.closed) {
       stats.dropped.closed++;
@@ -79,7 +90,7 @@ export class Transport {
       stats.dropped.queueFull++;
       return false;
     }
-    this.queue.push({ seq: this.seq++, body });
+    this.queue.push({ seq: this.seq++, build });
     stats.queued++;
     this.schedulePump();
     return true;
@@ -87,7 +98,7 @@ export class Transport {
 
   /** Bodies not yet handed to the network, for a last synchronous delivery. */
   takePending(): string[] {
-    const bodies = this.queue.map((item) => item.body);
+    const bodies = this.queue.map(bodyOf).filter((body): body is string => body !== null);
     this.queue.length = 0;
     this.settleWaiters();
     return bodies;
@@ -158,9 +169,11 @@ export class Transport {
         state.stats.dropped.rateLimited++;
         continue;
       }
+      const body = bodyOf(item);
+      if (body === null) continue;
       if (this.inFlight.size === 0) this.sender.hold(true);
       this.inFlight.add(item.seq);
-      void this.sender.send(item.body).then((result) => this.settle(item, result));
+      void this.sender.send(body).then((result) => this.settle(item, result));
     }
     this.settleWaiters();
   }
