@@ -1,6 +1,7 @@
 import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
-import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { type ReplayLinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createRegistry } from './sessions/registry.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
 import { type Stats, snapshotStats } from './stats.js';
@@ -27,6 +28,25 @@ function install(): void {
   state.patches.push(installStamping());
 }
 
+/** Stops the live sessions registry, if any: last flush, observer removed, store closed. */
+async function stopLiveSessions(keepStore?: unknown): Promise<void> {
+  const registry = state.liveSessions;
+  if (registry === undefined) return;
+  state.liveSessions = undefined;
+  const at = state.observers.indexOf(registry.observe);
+  if (at !== -1) state.observers.splice(at, 1);
+  await registry.stop();
+  if (registry.options.store !== keepStore) await registry.options.store.close();
+}
+
+function startLiveSessions(options: ResolvedOptions): void {
+  void stopLiveSessions(options.liveSessions?.store);
+  if (options.liveSessions === undefined) return;
+  const registry = createRegistry(options.liveSessions);
+  state.liveSessions = registry;
+  state.observers.push(registry.observe);
+}
+
 /**
  * Configures replaylink and installs its patches (once). Calling it again replaces
  * the configuration without patching twice.
@@ -38,6 +58,7 @@ function install(): void {
 export function init(options?: ReplayLinkOptions): ReplayLinkClient {
   state.options = resolveOptions(options);
   install();
+  startLiveSessions(state.options);
   return client;
 }
 
@@ -53,7 +74,8 @@ export function stats(): Stats {
 }
 
 /**
- * Restores the original `console` and stream methods. Safe to call more than once.
+ * Restores the original `console` and stream methods and stops the live sessions registry
+ * (last flush, store closed). Safe to call more than once.
  *
  * @example
  * process.on('SIGTERM', async () => { await close(); process.exit(0); });
@@ -62,5 +84,6 @@ export async function close(): Promise<boolean> {
   const patches = state.patches.splice(0).reverse();
   for (const undo of patches) undo();
   state.initialized = false;
+  await stopLiveSessions();
   return true;
 }

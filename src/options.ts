@@ -1,4 +1,9 @@
 import { invalidOption } from './errors.js';
+import {
+  type LiveSessionsOptions,
+  type ResolvedLiveSessions,
+  resolveLiveSessions,
+} from './sessions/options.js';
 
 /** Options of {@link init}. Every field is optional; defaults are in {@link DEFAULTS}. */
 export interface ReplayLinkOptions {
@@ -24,6 +29,8 @@ export interface ReplayLinkOptions {
   };
   /** Print the library's own diagnostics on stderr (never stamped). Default `false`. */
   debug?: boolean;
+  /** Keep a registry of the live sessions seen by this backend (off by default). */
+  liveSessions?: LiveSessionsOptions;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +43,7 @@ export interface ResolvedOptions {
   readonly stamp: boolean;
   readonly tagNames: { readonly sessionToken: string; readonly recordingId: string };
   readonly debug: boolean;
+  readonly liveSessions: ResolvedLiveSessions | undefined;
 }
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
@@ -51,9 +59,10 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
     recordingId: 'bugReplayRecordingUuid',
   }),
   debug: false,
+  liveSessions: undefined,
 });
 
-const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug'] as const;
+const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug', 'liveSessions'] as const;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 const TAG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -132,5 +141,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     stamp: pickBoolean(input, 'stamp', DEFAULTS.stamp),
     tagNames: { sessionToken: tagName('sessionToken'), recordingId: tagName('recordingId') },
     debug: pickBoolean(input, 'debug', DEFAULTS.debug),
+    liveSessions: resolveLiveSessions(input.liveSessions),
   };
 }
