@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import http, { type RequestListener } from 'node:http';
 import { after, afterEach, describe, test } from 'node:test';
 import express from 'express';
-import { expressMiddleware } from '../adapters/express.js';
 import { close, init, liveSessionsApi, ReplayLinkError, stats } from '../src/index.js';
 import { request, type Served, serve } from './helpers.js';
 import { API_KEY, api, liveApp, PROJECT, UA, visit, visitorHeaders } from './live-helpers.js';
