@@ -152,7 +152,7 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     async load(now: number) {
       const redis = ready();
       const { liveWindowMs, maxSessions } = scope!;
-      const flat = (await redis.call(
+      const reply = (await redis.call(
         'ZRANGE',
         indexKey(),
         '+inf',
@@ -163,9 +163,11 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
         '0',
         String(maxSessions),
         'WITHSCORES',
-      )) as string[];
+      )) as unknown[];
+      // RESP2 answers [id, score, …]; RESP3 (ioredis 6) answers [[id, score], …].
+      const flat = reply.flat() as Array<string | number>;
       const pipeline = redis.pipeline();
-      for (let i = 0; i < flat.length; i += 2) pipeline.hmget(sessionKey(flat[i]!), 'd', 'r', 'f');
+      for (let i = 0; i < flat.length; i += 2) pipeline.hmget(sessionKey(String(flat[i])), 'd', 'r', 'f');
       const results = check(await pipeline.exec());
       const sessions: SessionData[] = [];
       results.forEach(([, fields], i) => {
