@@ -108,8 +108,9 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       const { Redis } = await import('ioredis');
       if (scope !== s) return; // closed or reopened meanwhile
       client = new Redis(url, CLIENT_OPTIONS);
-      client.on('error', (error: unknown) => s.onError(error));
-      client.on('ready', () => s.onReady());
+      // Through `scope`, not `s`: a re-init with the same store hands it a new registry.
+      client.on('error', (error: unknown) => scope?.onError(error));
+      client.on('ready', () => scope?.onReady());
     } catch (error) {
       s.onError(
         new Error(`redisStore needs the "ioredis" package (${(error as Error)?.message ?? error})`),
@@ -167,7 +168,8 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       // RESP2 answers [id, score, …]; RESP3 (ioredis 6) answers [[id, score], …].
       const flat = reply.flat() as Array<string | number>;
       const pipeline = redis.pipeline();
-      for (let i = 0; i < flat.length; i += 2) pipeline.hmget(sessionKey(String(flat[i])), 'd', 'r', 'f');
+      for (let i = 0; i < flat.length; i += 2)
+        pipeline.hmget(sessionKey(String(flat[i])), 'd', 'r', 'f');
       const results = check(await pipeline.exec());
       const sessions: SessionData[] = [];
       results.forEach(([, fields], i) => {
