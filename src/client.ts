@@ -40,7 +40,8 @@ async function stopLiveSessions(keepStore?: unknown): Promise<void> {
 }
 
 function startLiveSessions(options: ResolvedOptions): void {
-  void stopLiveSessions(options.liveSessions?.store);
+  // The old registry's last flush runs in the background; it never rejects, but be sure.
+  stopLiveSessions(options.liveSessions?.store).catch(() => {});
   if (options.liveSessions === undefined) return;
   const registry = createRegistry(options.liveSessions);
   state.liveSessions = registry;

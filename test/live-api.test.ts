@@ -3,6 +3,7 @@ import http, { type RequestListener } from 'node:http';
 import { after, afterEach, describe, test } from 'node:test';
 import express from 'express';
 import { close, init, liveSessionsApi, ReplayLinkError, stats } from '../src/index.js';
+import { state } from '../src/state.js';
 import { request, type Served, serve } from './helpers.js';
 import { API_KEY, api, liveApp, PROJECT, UA, visit, visitorHeaders } from './live-helpers.js';
 
@@ -230,5 +231,24 @@ describe('hostile input from the application and the browser', () => {
     assert.equal((JSON.parse(bodies[0]!) as { data: { total: number } }).data.total, 2);
     for (const body of bodies) for (const token of tokens) assert.ok(!body.includes(token), body);
     assert.equal((JSON.parse(bodies[1]!) as { data: { total: number } }).data.total, 0);
+  });
+});
+
+describe('lifecycle', () => {
+  test('init again replaces the registry and its observer; close() removes both', async () => {
+    const observers = state.observers.length;
+    init({ liveSessions: { projectKey: PROJECT } });
+    const first = state.liveSessions;
+    init({ liveSessions: { projectKey: 'second-app' } });
+    assert.notEqual(state.liveSessions, first);
+    assert.equal(state.liveSessions?.options.projectKey, 'second-app');
+    assert.equal(state.observers.length, observers + 1);
+    init();
+    assert.equal(state.liveSessions, undefined);
+    assert.equal(state.observers.length, observers);
+    init({ liveSessions: { projectKey: PROJECT } });
+    await close();
+    assert.equal(state.liveSessions, undefined);
+    assert.equal(state.observers.length, observers);
   });
 });
