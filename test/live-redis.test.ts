@@ -3,6 +3,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { Stats } from '../src/index.js';
 import { type Reply, request } from './helpers.js';
 import { API_KEY, api, UA, type Visitor, visitorHeaders } from './live-helpers.js';
@@ -136,6 +137,25 @@ test('a session seen on instance A is found through instance B', { timeout: 30_0
     headers: { authorization: API_KEY },
   });
   assert.equal(one.status, 200);
+});
+
+test('Redis slow: requests are served, the API answers from local state', {
+  timeout: 30_000,
+}, async () => {
+  const before = (await b.call('stats')).stats.liveSessions.localReads;
+  const admin = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true });
+  await admin.connect();
+  try {
+    // Every client's commands now wait 3 s: longer than the API's read wait.
+    await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    await browse(b, visitors.s2!);
+    const listed = list(await api(b.url));
+    assert.deepEqual(browsers(listed), ['Chrome', 'Mobile Safari']); // what B saw itself
+    const { stats } = await b.call('stats');
+    assert.equal(stats.liveSessions.localReads, before + 1);
+  } finally {
+    admin.disconnect();
+  }
 });
 
 test('Redis killed: both apps keep serving, the API answers from local state', {
