@@ -94,10 +94,6 @@ type Req = IncomingMessage & {
   user?: { id?: string; anon?: string; plan?: string; label: string };
 };
 
-/**
- * An Express app as a user would write it: replaylink first, an auth middleware that sets
- * `req.user`, the live sessions API, one route. `finished` emits once per finished request.
- */
 export interface LiveApp {
   app: RequestListener;
   /** Requests finished so far. */
@@ -106,6 +102,11 @@ export interface LiveApp {
   untilFinished(n: number): Promise<void>;
 }
 
+/**
+ * An Express app as a user would write it: replaylink first, an auth middleware that sets
+ * `req.user` (read by `identify`/`metadata` when the request finishes), the live sessions
+ * API, one route.
+ */
 export function liveApp(live: Partial<LiveSessionsOptions> = {}): LiveApp {
   const events = new EventEmitter();
   let finished = 0;
