@@ -6,23 +6,9 @@ import type { RequestFacts, RequestObserver } from '../request.js';
 import { state } from '../state.js';
 import { capValue, sanitizeMetadata } from './limits.js';
 import type { ResolvedLiveSessions } from './options.js';
-import { pickData, type SessionData } from './session.js';
-import type { StoreWrite } from './store.js';
+import type { SessionData } from './session.js';
+import { createSharing, type Entry, REFRESH_MS } from './sharing.js';
 import { parseAgent } from './user-agent.js';
-
-/** Parsing, callbacks and store writes happen at most this often per session. */
-export const REFRESH_MS = 1_000;
-/** How long an API read waits for a shared store before answering from local state. */
-export const READ_TIMEOUT_MS = 500;
-
-interface Entry extends SessionData {
-  readonly key: string;
-  refreshedAt: number;
-  userAgent: string | undefined;
-  /** Requests already counted in the shared store. */
-  storedRequests: number;
-  dirty: boolean;
-}
 
 /** The live sessions of this process, and the way to the shared ones. */
 export interface Registry {
@@ -68,24 +54,15 @@ const COUNTRY = /^[A-Za-z0-9]{2}$/;
 
 /** Creates the registry for validated options; starts the store and its flush timer. */
 export function createRegistry(options: ResolvedLiveSessions): Registry {
-  const { projectKey, liveWindowMs, maxSessions, store } = options;
+  const { projectKey, liveWindowMs, maxSessions } = options;
   const entries = new Map<string, Entry>();
-  const dirty = new Set<Entry>();
-  const shared = store.shared;
-  let flushing: Promise<void> | undefined;
-  let degraded = false;
-
-  function markDirty(entry: Entry): void {
-    if (!shared || entry.dirty) return;
-    entry.dirty = true;
-    dirty.add(entry);
-  }
+  const sharing = createSharing(options, entries);
 
   function evictOldest(): void {
     const oldest = entries.values().next().value;
     if (oldest === undefined) return;
     entries.delete(oldest.key);
-    dirty.delete(oldest);
+    sharing.forget(oldest);
     counters().evicted++;
   }
 
@@ -127,7 +104,7 @@ export function createRegistry(options: ResolvedLiveSessions): Registry {
       if (typeof data === 'object' && data !== null)
         entry.metadata = sanitizeMetadata(data, capped);
     }
-    markDirty(entry);
+    sharing.mark(entry);
   }
 
   function refresh(entry: Entry, facts: RequestFacts, now: number): void {
@@ -180,121 +157,29 @@ export function createRegistry(options: ResolvedLiveSessions): Registry {
     entry.timestamp = now;
     entry.requests++;
     if (now - entry.refreshedAt >= REFRESH_MS) refresh(entry, facts, now);
-    markDirty(entry);
+    sharing.mark(entry);
   };
-
-  function onStoreError(error: unknown): void {
-    counters().storeErrors++;
-    if (degraded) return;
-    degraded = true;
-    const message = error instanceof Error ? error.message : 'unknown error';
-    diagnose(`live sessions store failed (${message.slice(0, 200)}); serving from local state`);
-  }
-
-  function onStoreReady(): void {
-    if (degraded) diagnose('live sessions store is back; sharing resumes');
-    degraded = false;
-    // The store may have lost everything (restart): send every local session again.
-    for (const entry of entries.values()) markDirty(entry);
-  }
-
-  async function writeBatch(): Promise<void> {
-    const batch = [...dirty];
-    dirty.clear();
-    const writes: StoreWrite[] = batch.map((entry) => {
-      entry.dirty = false;
-      return { session: pickData(entry), newRequests: entry.requests - entry.storedRequests };
-    });
-    try {
-      await store.save(writes);
-      batch.forEach((entry, i) => {
-        entry.storedRequests += writes[i]!.newRequests;
-      });
-      counters().storeWrites += writes.length;
-    } catch (error) {
-      onStoreError(error);
-      // Kept for the next flush, unless evicted meanwhile.
-      for (const entry of batch) if (entries.get(entry.key) === entry) markDirty(entry);
-    }
-  }
-
-  function flush(): Promise<void> {
-    if (!shared || flushing !== undefined || dirty.size === 0 || !store.ready())
-      return flushing ?? Promise.resolve();
-    flushing = writeBatch().finally(() => {
-      flushing = undefined;
-    });
-    return flushing;
-  }
-
-  function merge(remote: readonly SessionData[]): Map<string, SessionData> {
-    const merged = new Map<string, SessionData>();
-    for (const s of remote) merged.set(s.sessionID, s);
-    for (const entry of entries.values()) {
-      const other = merged.get(entry.sessionID);
-      if (other === undefined) {
-        merged.set(entry.sessionID, entry);
-        continue;
-      }
-      const newer = entry.timestamp >= other.timestamp ? entry : other;
-      merged.set(entry.sessionID, {
-        ...pickData(newer),
-        timestamp: Math.max(entry.timestamp, other.timestamp),
-        startTs: Math.min(entry.startTs, other.startTs),
-        requests: other.requests + entry.requests - entry.storedRequests,
-      });
-    }
-    return merged;
-  }
 
   function prune(now: number): void {
     for (const entry of entries.values()) {
       if (now - entry.timestamp > liveWindowMs) {
         entries.delete(entry.key);
-        dirty.delete(entry);
+        sharing.forget(entry);
       }
     }
   }
 
   async function sessions(now: number): Promise<Iterable<SessionData>> {
     prune(now);
-    if (!shared) return entries.values();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('read timed out')), READ_TIMEOUT_MS);
-    });
-    try {
-      return merge(await Promise.race([store.load(now), timeout])).values();
-    } catch (error) {
-      onStoreError(error);
-      counters().localReads++;
-      return entries.values();
-    } finally {
-      clearTimeout(timer);
-    }
+    return sharing.read(now);
   }
-
-  // Created outside any request context, so the timer never carries one.
-  const timer = state.als.exit(() => {
-    store.open({
-      projectKey,
-      liveWindowMs,
-      maxSessions,
-      onError: onStoreError,
-      onReady: onStoreReady,
-    });
-    return shared ? setInterval(() => void flush(), REFRESH_MS).unref() : undefined;
-  });
 
   return {
     options,
     observe,
     size: () => entries.size,
     sessions,
-    flush,
-    async stop() {
-      clearInterval(timer);
-      await flush();
-    },
+    flush: sharing.flush,
+    stop: sharing.stop,
   };
 }
