@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ReplayLinkError } from '../errors.js';
 import { state } from '../state.js';
 import { isMetadataType, resolveAttribute } from './attributes.js';
+import type { Registry } from './registry.js';
 import { autocomplete, parseQuery, type Query, runSearch } from './search.js';
 import { toLiveSession } from './session.js';
 
@@ -87,6 +88,51 @@ function readBody(req: IncomingMessage): Promise<Body> {
 
 const ALL: Query = parseQuery({}).query!;
 
+async function answerSearch(req: IncomingMessage, res: ServerResponse, registry: Registry) {
+  let query = ALL;
+  if (req.method === 'POST') {
+    const body = await readBody(req);
+    if (!body.ok) {
+      const close = body.status === 413 ? { connection: 'close' } : undefined;
+      return fail(res, body.status, [body.error], close);
+    }
+    const parsed = parseQuery(body.value);
+    if (parsed.errors) return fail(res, 400, parsed.errors);
+    query = parsed.query;
+  }
+  const { liveWindowMs } = registry.options;
+  const now = Date.now();
+  const found = runSearch(await registry.sessions(now), query, now, liveWindowMs);
+  const sessions = found.sessions.map((s) => toLiveSession(s, now, liveWindowMs));
+  return send(res, 200, { data: { total: found.total, sessions } });
+}
+
+async function answerSession(res: ServerResponse, registry: Registry, id: string) {
+  const { liveWindowMs } = registry.options;
+  const now = Date.now();
+  for (const s of await registry.sessions(now)) {
+    if (s.sessionID === id && now - s.timestamp <= liveWindowMs)
+      return send(res, 200, { data: toLiveSession(s, now, liveWindowMs) });
+  }
+  return fail(res, 404, ['session not found.']);
+}
+
+async function answerAutocomplete(req: IncomingMessage, res: ServerResponse, registry: Registry) {
+  const params = new URL(req.url ?? '', 'http://localhost').searchParams;
+  const key = params.get('key') ?? '';
+  const source = params.get('source') || undefined;
+  if (isMetadataType(key) && source === undefined)
+    return fail(res, 400, ['source: required when key is METADATA']);
+  const attribute = resolveAttribute(key, source);
+  if (attribute === undefined)
+    return fail(res, 400, ['key: expected the name of a session attribute']);
+  const now = Date.now();
+  const sessions = await registry.sessions(now);
+  const q = params.get('q') ?? '';
+  const values = autocomplete(sessions, attribute, q, now, registry.options.liveWindowMs);
+  return send(res, 200, { data: values.map((value) => ({ type: attribute.name, value })) });
+}
+
 /**
  * The OpenReplay Assist-style API over the live sessions registry, as one framework-free
  * handler: `GET`/`POST /api/v1/:projectKey/assist/sessions`,
@@ -132,59 +178,9 @@ export function liveSessionsApi(options: LiveSessionsApiOptions): LiveSessionsHa
     const allowed = resource === 'sessions' && id === undefined ? 'GET, POST' : 'GET';
     if (!allowed.split(', ').includes(req.method ?? ''))
       return fail(res, 405, ['method not allowed'], { allow: allowed });
-    const { liveWindowMs } = registry.options;
-
-    if (resource === 'autocomplete') {
-      const params = new URL(req.url ?? '', 'http://x').searchParams;
-      const key = params.get('key') ?? '';
-      const source = params.get('source') ?? undefined;
-      if (isMetadataType(key) && !source)
-        return fail(res, 400, ['source: required when key is METADATA']);
-      const attribute = resolveAttribute(key, source);
-      if (attribute === undefined)
-        return fail(res, 400, ['key: expected the name of a session attribute']);
-      const now = Date.now();
-      const values = autocomplete(
-        await registry.sessions(now),
-        attribute,
-        params.get('q') ?? '',
-        now,
-        liveWindowMs,
-      );
-      return send(res, 200, { data: values.map((value) => ({ type: attribute.name, value })) });
-    }
-
-    if (id !== undefined) {
-      const now = Date.now();
-      for (const s of await registry.sessions(now)) {
-        if (s.sessionID === id && now - s.timestamp <= liveWindowMs)
-          return send(res, 200, { data: toLiveSession(s, now, liveWindowMs) });
-      }
-      return fail(res, 404, ['session not found.']);
-    }
-
-    let query = ALL;
-    if (req.method === 'POST') {
-      const body = await readBody(req);
-      if (!body.ok)
-        return fail(
-          res,
-          body.status,
-          [body.error],
-          body.status === 413 ? { connection: 'close' } : undefined,
-        );
-      const parsed = parseQuery(body.value);
-      if (parsed.errors) return fail(res, 400, parsed.errors);
-      query = parsed.query;
-    }
-    const now = Date.now();
-    const found = runSearch(await registry.sessions(now), query, now, liveWindowMs);
-    return send(res, 200, {
-      data: {
-        total: found.total,
-        sessions: found.sessions.map((s) => toLiveSession(s, now, liveWindowMs)),
-      },
-    });
+    if (resource === 'autocomplete') return answerAutocomplete(req, res, registry);
+    if (id !== undefined) return answerSession(res, registry, id);
+    return answerSearch(req, res, registry);
   }
 
   return function liveSessions(req, res, next) {
