@@ -195,8 +195,10 @@ export function liveSessionsApi(options: LiveSessionsApiOptions): LiveSessionsHa
     handle(req, res, project!, resource!, id === undefined ? undefined : safeDecode(id)).catch(
       () => {
         // Nothing in handle() is expected to throw; never let a rejection reach the app.
-        if (!res.headersSent) fail(res, 500, ['internal error']);
-        else res.destroy();
+        try {
+          if (res.headersSent) res.destroy();
+          else fail(res, 500, ['internal error']);
+        } catch {}
       },
     );
   };
