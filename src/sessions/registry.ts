@@ -67,11 +67,8 @@ export function createRegistry(options: ResolvedLiveSessions): Registry {
   }
 
   function readHeaders(entry: Entry, headers: IncomingHttpHeaders): void {
-    const ua = header(headers, 'user-agent');
-    if (ua !== entry.userAgent) {
-      entry.userAgent = ua;
-      Object.assign(entry, parseAgent(ua));
-    }
+    // Parsed results are cached per user agent, so this is usually one Map lookup.
+    Object.assign(entry, parseAgent(header(headers, 'user-agent')));
     const country = header(headers, options.countryHeader);
     if (country !== undefined)
       entry.userCountry = COUNTRY.test(country) ? country.toUpperCase() : null;
@@ -138,7 +135,6 @@ export function createRegistry(options: ResolvedLiveSessions): Registry {
       userDeviceType: 'desktop',
       userCountry: null,
       refreshedAt: -Infinity,
-      userAgent: undefined,
       storedRequests: 0,
       dirty: false,
     };

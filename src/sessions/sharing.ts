@@ -14,7 +14,6 @@ export interface Entry extends SessionData {
   /** The Map key; holds the raw id, so it never leaves the process. */
   readonly key: string;
   refreshedAt: number;
-  userAgent: string | undefined;
   /** Requests already counted in the shared store. */
   storedRequests: number;
   /** Changed since the last write to the shared store. */
