@@ -20,6 +20,16 @@ const groups = [
       ['express-replaylink', 'expressMiddleware() + one stamped console.log'],
     ],
   },
+  {
+    title:
+      'Live sessions registry on vs context only (Express 5, 1,000 distinct session tokens in rotation)',
+    bare: 'express-replaylink',
+    rotate: 1000,
+    configs: [
+      ['express-replaylink', 'expressMiddleware(), context only'],
+      ['express-replaylink-live', 'expressMiddleware({ liveSessions })'],
+    ],
+  },
 ];
 
 function startServer(name) {
@@ -33,20 +43,34 @@ function startServer(name) {
   });
 }
 
-async function measure(name) {
+// With `rotate`, each request carries one of that many session tokens in turn.
+function rotating(rotate) {
+  if (!rotate) return {};
+  let n = 0;
+  return {
+    requests: [
+      {
+        setupRequest(req) {
+          req.headers['x-openreplay-sessiontoken'] = `bench.session.${n++ % rotate}`;
+          return req;
+        },
+      },
+    ],
+  };
+}
+
+async function measure(name, rotate) {
   const { child, port } = await startServer(name);
   try {
     const headers = {
       'x-openreplay-sessiontoken': 'bench.token.1',
       'br-recording-uuid': '6f1c2a9e-4b1d-4c55',
+      'user-agent':
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
     };
-    await autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: 1, headers }); // warm-up
-    const r = await autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections,
-      duration,
-      headers,
-    });
+    const url = `http://127.0.0.1:${port}/`;
+    await autocannon({ url, connections, duration: 1, headers, ...rotating(rotate) }); // warm-up
+    const r = await autocannon({ url, connections, duration, headers, ...rotating(rotate) });
     return {
       rps: r.requests.average,
       p50: r.latency.p50,
@@ -66,7 +90,7 @@ for (const group of groups) {
   const results = new Map(group.configs.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const [name] of group.configs) {
-      const result = await measure(name);
+      const result = await measure(name, group.rotate);
       if (result.errors > 0) failed = true;
       results.get(name).push(result);
       process.stderr.write(
@@ -86,6 +110,47 @@ for (const group of groups) {
     `### ${group.title}\n\n| configuration | req/s median (min–max) | ratio to bare | p50 added (ms) | p99 added (ms) |\n|---|---|---|---|---|\n${rows.join('\n')}`,
   );
 }
+
+// Search latency: the reference example query over 10,000 live sessions, one request at
+// a time, measured at the client (so HTTP on loopback is included).
+async function measureSearch() {
+  const { child, port } = await startServer('live-search');
+  try {
+    const body = JSON.stringify({
+      filters: [
+        { value: ['trial', 'free'], type: 'METADATA', source: 'plan', operator: 'is' },
+        { value: ['openreplay'], type: 'USERID', operator: 'contains' },
+      ],
+      sort: 'timestamp',
+      order: 'DESC',
+      limit: 10,
+      page: 1,
+    });
+    const options = {
+      url: `http://127.0.0.1:${port}/api/v1/bench/assist/sessions`,
+      method: 'POST',
+      headers: { authorization: 'bench-key', 'content-type': 'application/json' },
+      body,
+      connections: 1,
+    };
+    await autocannon({ ...options, amount: 50 }); // warm-up
+    const r = await autocannon({ ...options, amount: smoke ? 100 : 2000 });
+    if (r.errors + r.non2xx > 0) failed = true;
+    return r;
+  } finally {
+    child.kill();
+  }
+}
+
+const search = await measureSearch();
+sections.push(`### Live sessions search over 10,000 sessions (in memory)
+
+The reference example query (metadata \`plan\` is trial|free, \`userID\` contains openreplay,
+newest first, 10 per page), one request at a time, latency at the client over loopback.
+
+| requests | p50 (ms) | p99 (ms) | max (ms) |
+|---|---|---|---|
+| ${search.requests.total} | ${search.latency.p50} | ${search.latency.p99} | ${search.latency.max} |`);
 
 const cpus = os.cpus();
 const report = `# Benchmarks

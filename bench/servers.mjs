@@ -4,12 +4,14 @@ import http from 'node:http';
 
 const name = process.argv[2];
 
-async function express5(withReplayLink) {
+const LIVE = { projectKey: 'bench', countryHeader: 'cf-ipcountry' };
+
+async function express5(withReplayLink, options) {
   const { default: express } = await import('express');
   const app = express();
   if (withReplayLink) {
     const { expressMiddleware } = await import('replaylink/express');
-    app.use(expressMiddleware());
+    app.use(expressMiddleware(options));
   }
   app.get('/', (_req, res) => {
     console.log('hello handled');
@@ -18,9 +20,43 @@ async function express5(withReplayLink) {
   return app;
 }
 
+// The live sessions API over 10,000 sessions, filled through the request path itself.
+async function liveSearch() {
+  const { EventEmitter } = await import('node:events');
+  const { init, liveSessionsApi, runRequest } = await import('replaylink');
+  init({
+    liveSessions: {
+      ...LIVE,
+      identify: (req) => req.headers['x-user'],
+      metadata: (req) => ({ plan: req.headers['x-plan'] }),
+    },
+  });
+  const agents = [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  ];
+  const plans = ['trial', 'free', 'pro', 'enterprise'];
+  for (let i = 0; i < 10_000; i++) {
+    const headers = {
+      'x-openreplay-sessiontoken': `bench.session.${i}`,
+      'user-agent': agents[i % agents.length],
+      'cf-ipcountry': ['FR', 'DE', 'US'][i % 3],
+      'x-user': `user${i}@${i % 10 === 0 ? 'openreplay' : 'example'}.com`,
+      'x-plan': plans[i % plans.length],
+    };
+    const req = Object.assign(new EventEmitter(), { headers, method: 'GET', url: '/' });
+    const res = new EventEmitter();
+    runRequest(req, res, () => res.emit('finish'));
+  }
+  return liveSessionsApi({ apiKey: 'bench-key' });
+}
+
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
+  'express-replaylink-live': () => express5(true, { liveSessions: LIVE }),
+  'live-search': liveSearch,
 };
 
 const make = configs[name];

@@ -3,8 +3,9 @@ import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
 import { installEmitterBinding } from './emitters.js';
 import { captureException, closeTransport, configureTransport, flush, log } from './forward.js';
-import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { type ReplayLinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { installProcessHandlers } from './process-handlers.js';
+import { createRegistry } from './sessions/registry.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
 import { type Stats, snapshotStats } from './stats.js';
@@ -46,6 +47,26 @@ function install(): void {
   );
 }
 
+/** Stops the live sessions registry, if any: last flush, observer removed, store closed. */
+async function stopLiveSessions(keepStore?: unknown): Promise<void> {
+  const registry = state.liveSessions;
+  if (registry === undefined) return;
+  state.liveSessions = undefined;
+  const at = state.observers.indexOf(registry.observe);
+  if (at !== -1) state.observers.splice(at, 1);
+  await registry.stop();
+  if (registry.options.store !== keepStore) await registry.options.store.close();
+}
+
+function startLiveSessions(options: ResolvedOptions): void {
+  // The old registry's last flush runs in the background; it never rejects, but be sure.
+  stopLiveSessions(options.liveSessions?.store).catch(() => {});
+  if (options.liveSessions === undefined) return;
+  const registry = createRegistry(options.liveSessions);
+  state.liveSessions = registry;
+  state.observers.push(registry.observe);
+}
+
 /**
  * Configures replaylink and installs its patches (once). Calling it again replaces
  * the configuration without patching twice.
@@ -58,6 +79,7 @@ export function init(options?: ReplayLinkOptions): ReplayLinkClient {
   state.options = resolveOptions(options);
   if (state.initialized) configureTransport(state.options.forwarding);
   else install();
+  startLiveSessions(state.options);
   return client;
 }
 
@@ -74,8 +96,9 @@ export function stats(): Stats {
 
 /**
  * Delivers queued events (waiting at most `timeoutMs`), releases the transport's
- * sockets and restores the original `console`, stream and process hooks. Resolves
- * `true` when everything queued was settled in time. Safe to call more than once.
+ * sockets, stops the live sessions registry (last flush, store closed) and restores
+ * the original `console`, stream and process hooks. Resolves `true` when everything
+ * queued was settled in time. Safe to call more than once.
  *
  * @example
  * process.on('SIGTERM', async () => { await close(2000); process.exit(0); });
@@ -85,5 +108,6 @@ export async function close(timeoutMs = 2000): Promise<boolean> {
   const patches = state.patches.splice(0).reverse();
   for (const undo of patches) undo();
   state.initialized = false;
+  await stopLiveSessions();
   return delivered;
 }

@@ -21,4 +21,16 @@ export {
   runRequest,
   type ScopeOptions,
 } from './request.js';
+export {
+  type Identity,
+  type LiveSession,
+  type LiveSessionsApiOptions,
+  type LiveSessionsHandler,
+  type LiveSessionsOptions,
+  liveSessionsApi,
+  memoryStore,
+  type RedisStoreOptions,
+  redisStore,
+  type SessionStore,
+} from './sessions/index.js';
 export type { Stats } from './stats.js';

@@ -5,6 +5,11 @@ import {
   type ResolvedForwarding,
   resolveForwarding,
 } from './forward-options.js';
+import {
+  type LiveSessionsOptions,
+  type ResolvedLiveSessions,
+  resolveLiveSessions,
+} from './sessions/options.js';
 
 /** Options of {@link init}. Every field is optional; defaults are in {@link DEFAULTS}. */
 export interface ReplayLinkOptions extends ForwardingOptions {
@@ -30,6 +35,8 @@ export interface ReplayLinkOptions extends ForwardingOptions {
   };
   /** Print the library's own diagnostics on stderr (never stamped). Default `false`. */
   debug?: boolean;
+  /** Keep a registry of the live sessions seen by this backend (off by default). */
+  liveSessions?: LiveSessionsOptions;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +50,7 @@ export interface ResolvedOptions {
   readonly tagNames: { readonly sessionToken: string; readonly recordingId: string };
   readonly debug: boolean;
   readonly forwarding: ResolvedForwarding;
+  readonly liveSessions: ResolvedLiveSessions | undefined;
 }
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
@@ -59,9 +67,17 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   }),
   debug: false,
   forwarding: Object.freeze(resolveForwarding({}, {})),
+  liveSessions: undefined,
 });
 
-const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug', ...FORWARD_OPTION_KEYS] as const;
+const OPTION_KEYS = [
+  'headers',
+  'stamp',
+  'tagNames',
+  'debug',
+  'liveSessions',
+  ...FORWARD_OPTION_KEYS,
+] as const;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 const TAG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -141,5 +157,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     tagNames: { sessionToken: tagName('sessionToken'), recordingId: tagName('recordingId') },
     debug: pickBoolean(input, 'debug', DEFAULTS.debug),
     forwarding: resolveForwarding(input),
+    liveSessions: resolveLiveSessions(input.liveSessions),
   };
 }

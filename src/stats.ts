@@ -41,6 +41,23 @@ export interface Stats {
     /** Raised after `close()`. */
     closed: number;
   };
+  /** Live sessions registry (`liveSessions` option). */
+  liveSessions: {
+    /** Sessions registered. */
+    created: number;
+    /** Sessions dropped, least recently seen first, to stay within `maxSessions`. */
+    evicted: number;
+    /** Metadata keys refused and values cut to the size caps. */
+    capped: number;
+    /** `identify` or `metadata` callbacks that threw. */
+    callbackErrors: number;
+    /** Sessions written to a shared store. */
+    storeWrites: number;
+    /** Shared store failures (connection, timeout, command); the registry kept serving. */
+    storeErrors: number;
+    /** API reads answered from local state because the shared store failed. */
+    localReads: number;
+  };
 }
 
 export function createStats(): Stats {
@@ -60,6 +77,15 @@ export function createStats(): Stats {
       invalidHeader: 0,
       noApiKey: 0,
       closed: 0,
+    },
+    liveSessions: {
+      created: 0,
+      evicted: 0,
+      capped: 0,
+      callbackErrors: 0,
+      storeWrites: 0,
+      storeErrors: 0,
+      localReads: 0,
     },
   };
 }
