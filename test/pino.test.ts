@@ -95,7 +95,8 @@ test(`pino, child loggers and pino-http tag each of ${N} concurrent requests exa
     for (const record of all) {
       const msg = record.msg ?? '';
       // Which request wrote it, read from the record's own data, never from the tag.
-      const i = record.i ?? Number(record.req?.url.split('/').pop() ?? /plain (\d+)$/.exec(msg)?.[1]);
+      const i =
+        record.i ?? Number(record.req?.url.split('/').pop() ?? /plain (\d+)$/.exec(msg)?.[1]);
       const found = [...msg.matchAll(OPENREPLAY_SEARCH)].map((m) => m[1]);
       assert.deepEqual(found, [`tok.${i}.A`], `one token tag in ${JSON.stringify(record)}`);
       assert.equal(msg.split('bugReplayRecordingUuid=').length, 2, msg);
@@ -133,7 +134,11 @@ test('outside a context pino records are unchanged; tags follow the tags option'
     const all = await records();
     cleanup();
     assert.deepEqual(all[0], { level: 30, a: 1, msg: 'outside' });
-    assert.deepEqual(all[1], { level: 30, 'openReplaySession.id': '42', msg: '[openReplaySession.id=42] inside' });
+    assert.deepEqual(all[1], {
+      level: 30,
+      'openReplaySession.id': '42',
+      msg: '[openReplaySession.id=42] inside',
+    });
     assert.equal(all[2]!.msg, '[openReplaySession.id=42] failure');
     assert.ok(!JSON.stringify(all).includes('secret.token'), 'the token is not tagged');
   });
@@ -154,9 +159,12 @@ test('pinoOptions keeps the user mixin, hooks and other options', async () => {
     });
     assert.equal(options.level, 'debug');
     const lines: string[] = [];
-    const logger = pino({ ...options, base: null, timestamp: false }, {
-      write: (s: string) => lines.push(s),
-    });
+    const logger = pino(
+      { ...options, base: null, timestamp: false },
+      {
+        write: (s: string) => lines.push(s),
+      },
+    );
     runWithContext({ sessionToken: 't.1' }, () => logger.debug('hi'));
     assert.deepEqual(calls, ['[openReplaySessionToken=t.1] hi']);
     assert.deepEqual(JSON.parse(lines[0]!), {
