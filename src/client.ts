@@ -1,6 +1,8 @@
 import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
+import { installOpenTelemetry, loadOpenTelemetry } from './opentelemetry.js';
 import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { installPropagation } from './propagate.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
 import { type Stats, snapshotStats } from './stats.js';
@@ -21,10 +23,28 @@ const client: ReplayLinkClient = {
   close,
 };
 
+/** Installs an optional global hook once; `close()` removes it like the other patches. */
+function installOnce(name: string, install: () => () => void): void {
+  if (state.features.has(name)) return;
+  const undo = install();
+  state.features.add(name);
+  state.patches.push(() => {
+    state.features.delete(name);
+    undo();
+  });
+}
+
+/** Hooks the options ask for. Each reads the current options when it runs. */
+function installFeatures(): void {
+  if (state.options.propagate !== undefined) installOnce('propagate', installPropagation);
+  if (state.options.openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
+}
+
 function install(): void {
   if (state.initialized) return;
   state.initialized = true;
   state.patches.push(installStamping());
+  installFeatures();
 }
 
 /**
@@ -36,8 +56,12 @@ function install(): void {
  * init({ tagNames: { recordingId: 'bugReplayRecording' }, debug: true });
  */
 export function init(options?: ReplayLinkOptions): ReplayLinkClient {
-  state.options = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  // A missing optional peer is a set-up error, raised before anything changes.
+  if (resolved.openTelemetry) loadOpenTelemetry();
+  state.options = resolved;
   install();
+  installFeatures();
   return client;
 }
 

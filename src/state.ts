@@ -14,6 +14,8 @@ export interface GlobalState {
   patches: Array<() => void>;
   /** Observers every request scope calls (features enabled through `init`). */
   observers: RequestObserver[];
+  /** Optional global hooks currently installed (`propagate`, `openTelemetry`). */
+  features: Set<string>;
   initialized: boolean;
 }
 
@@ -25,6 +27,7 @@ slot[kGlobalState] ??= {
   stats: createStats(),
   patches: [],
   observers: [],
+  features: new Set(),
   initialized: false,
 };
 

@@ -11,6 +11,12 @@ export interface Stats {
   };
   /** Lines that received a tag. */
   stampedWrites: number;
+  /** Outgoing requests to allowlisted origins that were given the id headers. */
+  propagated: number;
+  /** Outgoing requests whose id headers could not be added (see `debug`). */
+  propagationErrors: number;
+  /** Failures inside optional integrations (OpenTelemetry), never thrown into the app. */
+  integrationErrors: number;
 }
 
 export function createStats(): Stats {
@@ -18,6 +24,9 @@ export function createStats(): Stats {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
     stampedWrites: 0,
+    propagated: 0,
+    propagationErrors: 0,
+    integrationErrors: 0,
   };
 }
 
