@@ -57,15 +57,15 @@ test('ns.get() sees each of 200 concurrent requests own ids through awaits, call
           }),
         ),
       );
-      replies.forEach((reply, i) =>
+      replies.forEach((reply, i) => {
         assert.deepEqual(JSON.parse(reply.body), {
           body: true,
           fromQuery: `tok.${i}`,
           afterAwait: `tok.${i}`,
           recordingId: `rec-${i}`,
           requestId: `req-${i}`,
-        }),
-      );
+        });
+      });
       // A request without ids still runs; the namespace holds its request id only.
       const bare = await request(`${server.url}/x`, {
         method: 'POST',
