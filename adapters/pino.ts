@@ -55,12 +55,18 @@ export function pinoOptions<O extends LoggerOptions>(
 ): Omit<O, 'mixin' | 'hooks'> & PinoReplayLinkOptions {
   const userMixin = options?.mixin;
   const userHook = options?.hooks?.logMethod;
-  const mixin: Mixin = (mergeObject, level, logger) => {
-    const own = userMixin?.(mergeObject, level, logger);
-    const tags = currentTags();
-    // pino's default merge strategy writes into the returned object: always a fresh one.
-    return tags === undefined ? (own ?? {}) : { ...tags.fields, ...own };
-  };
+  const mixin: Mixin =
+    userMixin === undefined
+      ? // pino's default merge strategy writes into the returned object: always a fresh one.
+        () => {
+          const tags = currentTags();
+          return tags === undefined ? {} : { ...tags.fields };
+        }
+      : (mergeObject, level, logger) => {
+          const own = userMixin(mergeObject, level, logger);
+          const tags = currentTags();
+          return tags === undefined ? own : { ...tags.fields, ...own };
+        };
   const logMethod: LogMethodHook = function (this: Logger, args, method: LogFn, level) {
     const tags = currentTags();
     if (tags !== undefined) tagArguments(args, tags.text);

@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { pinoSection } from './pino.mjs';
 
 const quick = process.argv.includes('--quick');
 const smoke = process.argv.includes('--smoke');
@@ -18,6 +19,17 @@ const groups = [
     configs: [
       ['express-bare', 'bare Express 5'],
       ['express-replaylink', 'expressMiddleware() + one stamped console.log'],
+    ],
+  },
+  {
+    title: 'Express 5, each request calls a loopback service with fetch',
+    bare: 'express-fetch-bare',
+    configs: [
+      ['express-fetch-bare', 'bare Express 5 + fetch'],
+      [
+        'express-fetch-propagate',
+        'expressMiddleware({ propagate }) + fetch to an allowlisted origin',
+      ],
     ],
   },
 ];
@@ -86,6 +98,8 @@ for (const group of groups) {
     `### ${group.title}\n\n| configuration | req/s median (min–max) | ratio to bare | p50 added (ms) | p99 added (ms) |\n|---|---|---|---|---|\n${rows.join('\n')}`,
   );
 }
+
+sections.push(pinoSection({ rounds: smoke ? 1 : rounds * 2, records: smoke ? 20_000 : 200_000 }));
 
 const cpus = os.cpus();
 const report = `# Benchmarks

@@ -18,9 +18,33 @@ async function express5(withReplayLink) {
   return app;
 }
 
+/** A downstream service on loopback, in the same process. */
+async function downstream() {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+async function expressFetch(withPropagation) {
+  const { default: express } = await import('express');
+  const target = await downstream();
+  const app = express();
+  if (withPropagation) {
+    const { expressMiddleware } = await import('replaylink/express');
+    app.use(expressMiddleware({ propagate: { origins: [target] } }));
+  }
+  app.get('/', async (_req, res) => {
+    const reply = await fetch(`${target}/`);
+    res.send(await reply.text());
+  });
+  return app;
+}
+
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
+  'express-fetch-bare': () => expressFetch(false),
+  'express-fetch-propagate': () => expressFetch(true),
 };
 
 const make = configs[name];
