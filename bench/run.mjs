@@ -26,6 +26,7 @@ const groups = [
     bare: 'express-fetch-bare',
     configs: [
       ['express-fetch-bare', 'bare Express 5 + fetch'],
+      ['express-fetch-replaylink', 'expressMiddleware() + fetch'],
       [
         'express-fetch-propagate',
         'expressMiddleware({ propagate }) + fetch to an allowlisted origin',

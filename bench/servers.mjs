@@ -25,13 +25,13 @@ async function downstream() {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
-async function expressFetch(withPropagation) {
+async function expressFetch(withReplayLink, withPropagation) {
   const { default: express } = await import('express');
   const target = await downstream();
   const app = express();
-  if (withPropagation) {
+  if (withReplayLink) {
     const { expressMiddleware } = await import('replaylink/express');
-    app.use(expressMiddleware({ propagate: { origins: [target] } }));
+    app.use(expressMiddleware(withPropagation ? { propagate: { origins: [target] } } : undefined));
   }
   app.get('/', async (_req, res) => {
     const reply = await fetch(`${target}/`);
@@ -43,8 +43,9 @@ async function expressFetch(withPropagation) {
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
-  'express-fetch-bare': () => expressFetch(false),
-  'express-fetch-propagate': () => expressFetch(true),
+  'express-fetch-bare': () => expressFetch(false, false),
+  'express-fetch-replaylink': () => expressFetch(true, false),
+  'express-fetch-propagate': () => expressFetch(true, true),
 };
 
 const make = configs[name];

@@ -59,7 +59,9 @@ function undiciHas(headers: UndiciRequest['headers'], name: string): boolean {
 function onUndiciRequest(message: unknown): void {
   try {
     const request = (message as { request: UndiciRequest }).request;
-    const headers = headersFor(() => new URL(String(request.origin)).origin);
+    // undici keeps the origin already normalised (a URL's `origin`), or as a URL.
+    const origin = request.origin;
+    const headers = headersFor(() => (typeof origin === 'string' ? origin : origin.origin));
     if (headers === undefined) return;
     for (const [name, value] of headers)
       if (!undiciHas(request.headers, name)) request.addHeader(name, value);
