@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http, { get as namedGet, type RequestListener } from 'node:http';
+import https from 'node:https';
 import { test } from 'node:test';
 import express from 'express';
 import { request as undiciRequest } from 'undici';
@@ -83,6 +85,7 @@ test('service A passes its session to allowlisted service B by fetch, undici and
     const a = await serve(serviceA(() => target));
     target = b.url;
     init({ propagate: { origins: [b.url] } });
+    const before = stats().propagated;
     try {
       const reply = await request(`${a.url}/fan-out`, { headers: A_HEADERS });
       const replies = JSON.parse(reply.body) as Record<string, { headers: object; token: string }>;
@@ -90,7 +93,7 @@ test('service A passes its session to allowlisted service B by fetch, undici and
         assert.deepEqual(replies[via]?.headers, A_HEADERS, via);
         assert.equal(replies[via]?.token, 'tok.A.1', via);
       }
-      assert.equal(stats().propagated, Object.keys(callers).length);
+      assert.equal(stats().propagated - before, Object.keys(callers).length);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -154,6 +157,65 @@ test('a pattern allowlists by origin, and a header the app set itself is kept', 
       assert.deepEqual(reply.headers, { ...A_HEADERS, 'x-openreplay-session-id': '1' });
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+test('https.request and https.get carry the ids to an allowlisted https service', async () => {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+  const ca = fixture('localhost-cert.pem');
+  await withOutput(undefined, async () => {
+    const b = https.createServer({ key: fixture('localhost-key.pem'), cert: ca }, serviceB());
+    await new Promise<void>((resolve) => b.listen(0, '127.0.0.1', resolve));
+    const bUrl = `https://127.0.0.1:${(b.address() as { port: number }).port}`;
+    const call = (via: 'request' | 'get') =>
+      new Promise<unknown>((resolve, reject) => {
+        const req = https[via](`${bUrl}/echo/${via}`, { ca }, (res) =>
+          readBody(res).then((body) => resolve(JSON.parse(body))),
+        );
+        req.on('error', reject);
+        if (via === 'request') req.end();
+      });
+    const app = express();
+    app.use(expressMiddleware());
+    app.get('/', async (_req, res) => {
+      res.json([await call('request'), await call('get')]);
+    });
+    const a = await serve(app as unknown as RequestListener);
+    init({ propagate: { origins: [bUrl] } });
+    try {
+      const replies = JSON.parse((await request(a.url, { headers: A_HEADERS })).body);
+      for (const reply of replies) assert.deepEqual(reply.headers, A_HEADERS);
+    } finally {
+      await a.close();
+      b.closeAllConnections();
+      await new Promise((resolve) => b.close(resolve));
+    }
+  });
+});
+
+test('a redirect from an allowlisted service to another origin does not carry the ids', async () => {
+  await withOutput(undefined, async () => {
+    const c = await serve(serviceB());
+    const b = await serve((req, res) => {
+      res
+        .writeHead(302, { location: `${c.url}/echo/redirected` })
+        .end(String(req.headers['x-openreplay-sessiontoken']));
+    });
+    const app = express();
+    app.use(expressMiddleware());
+    app.get('/', async (_req, res) => {
+      res.json(await (await fetch(`${b.url}/hop`)).json());
+    });
+    const a = await serve(app as unknown as RequestListener);
+    init({ propagate: { origins: [b.url] } });
+    const before = stats().propagated;
+    try {
+      const reply = JSON.parse((await request(a.url, { headers: A_HEADERS })).body);
+      assert.deepEqual(reply.headers, Object.fromEntries(ID_HEADERS.map((h) => [h, null])));
+      assert.equal(stats().propagated - before, 1, 'only the hop to the allowlisted service');
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()]);
     }
   });
 });
