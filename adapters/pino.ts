@@ -11,25 +11,35 @@ export interface PinoReplayLinkOptions {
   hooks: Hooks & { logMethod: LogMethodHook };
 }
 
-/** The message pino will print for a merge object logged without a message. */
-function impliedMessage(object: object): string | undefined {
+interface Keys {
+  message: string;
+  error: string;
+}
+
+/** The message pino prints for a merge object logged without a message argument. */
+function impliedMessage(object: Record<string, unknown>, keys: Keys): string | undefined {
   if (object instanceof Error) return object.message;
-  const err = (object as { err?: unknown }).err;
+  const own = object[keys.message];
+  if (typeof own === 'string') return own;
+  const err = object[keys.error];
   return err instanceof Error ? err.message : undefined;
 }
 
 /** Puts `text` in front of the message of a pino call's arguments, in place. */
-function tagArguments(args: unknown[], text: string): void {
+function tagArguments(args: unknown[], text: string, keys: Keys): void {
   const first = args[0];
   if (typeof first === 'string') {
     args[0] = text + first;
   } else if (typeof first === 'object' && first !== null) {
     const message = args[1];
     if (typeof message === 'string') args[1] = text + message;
-    // A record with no message still needs the tag in its message text; a merge object
-    // with its own `msg` is left alone (pino would print that one).
-    else if (message === undefined && !('msg' in first)) {
-      const implied = impliedMessage(first);
+    else if (message === undefined) {
+      // No message argument: the record still needs the tag in its message text.
+      const object = first as Record<string, unknown>;
+      const implied = impliedMessage(object, keys);
+      // A message carried in the object moves to the argument, so it is written once.
+      if (typeof object[keys.message] === 'string' && !(first instanceof Error))
+        args[0] = { ...object, [keys.message]: undefined };
       args[1] = implied === undefined ? text.trimEnd() : text + implied;
     }
   } else if (typeof first === 'number' || typeof first === 'boolean') {
@@ -53,6 +63,10 @@ function tagArguments(args: unknown[], text: string): void {
 export function pinoOptions<O extends LoggerOptions>(
   options?: O,
 ): Omit<O, 'mixin' | 'hooks'> & PinoReplayLinkOptions {
+  const keys: Keys = {
+    message: options?.messageKey ?? 'msg',
+    error: options?.errorKey ?? 'err',
+  };
   const userMixin = options?.mixin;
   const userHook = options?.hooks?.logMethod;
   const mixin: Mixin =
@@ -69,7 +83,7 @@ export function pinoOptions<O extends LoggerOptions>(
         };
   const logMethod: LogMethodHook = function (this: Logger, args, method: LogFn, level) {
     const tags = currentTags();
-    if (tags !== undefined) tagArguments(args, tags.text);
+    if (tags !== undefined) tagArguments(args, tags.text, keys);
     if (userHook !== undefined) return userHook.call(this, args, method, level);
     return method.apply(this, args);
   };

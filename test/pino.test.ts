@@ -130,6 +130,7 @@ test('outside a context pino records are unchanged; tags follow the tags option'
     runWithContext({ sessionToken: 'secret.token', sessionId: '42' }, () => {
       logger.info('inside');
       logger.info(new Error('failure'));
+      logger.info({ msg: 'carried in the object', a: 2 });
     });
     const all = await records();
     cleanup();
@@ -140,6 +141,12 @@ test('outside a context pino records are unchanged; tags follow the tags option'
       msg: '[openReplaySession.id=42] inside',
     });
     assert.equal(all[2]!.msg, '[openReplaySession.id=42] failure');
+    assert.deepEqual(all[3], {
+      level: 30,
+      'openReplaySession.id': '42',
+      a: 2,
+      msg: '[openReplaySession.id=42] carried in the object',
+    });
     assert.ok(!JSON.stringify(all).includes('secret.token'), 'the token is not tagged');
   });
 });
