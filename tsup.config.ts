@@ -11,5 +11,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   outDir: 'dist',
-  shims: false,
+  // Gives the CommonJS build `import.meta.url` (optional peers are resolved from it).
+  shims: true,
 });

@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { pinoSection } from './pino.mjs';
 
 const quick = process.argv.includes('--quick');
 const smoke = process.argv.includes('--smoke');
@@ -28,6 +29,18 @@ const groups = [
     configs: [
       ['express-replaylink', 'expressMiddleware(), context only'],
       ['express-replaylink-live', 'expressMiddleware({ liveSessions })'],
+    ],
+  },
+  {
+    title: 'Express 5, each request calls a loopback service with fetch',
+    bare: 'express-fetch-bare',
+    configs: [
+      ['express-fetch-bare', 'bare Express 5 + fetch'],
+      ['express-fetch-replaylink', 'expressMiddleware() + fetch'],
+      [
+        'express-fetch-propagate',
+        'expressMiddleware({ propagate }) + fetch to an allowlisted origin',
+      ],
     ],
   },
 ];
@@ -151,6 +164,8 @@ newest first, 10 per page), one request at a time, latency at the client over lo
 | requests | p50 (ms) | p99 (ms) | max (ms) |
 |---|---|---|---|
 | ${search.requests.total} | ${search.latency.p50} | ${search.latency.p99} | ${search.latency.max} |`);
+
+sections.push(pinoSection({ rounds: smoke ? 1 : rounds * 2, records: smoke ? 20_000 : 200_000 }));
 
 const cpus = os.cpus();
 const report = `# Benchmarks

@@ -52,11 +52,36 @@ async function liveSearch() {
   return liveSessionsApi({ apiKey: 'bench-key' });
 }
 
+/** A downstream service on loopback, in the same process. */
+async function downstream() {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+async function expressFetch(withReplayLink, withPropagation) {
+  const { default: express } = await import('express');
+  const target = await downstream();
+  const app = express();
+  if (withReplayLink) {
+    const { expressMiddleware } = await import('replaylink/express');
+    app.use(expressMiddleware(withPropagation ? { propagate: { origins: [target] } } : undefined));
+  }
+  app.get('/', async (_req, res) => {
+    const reply = await fetch(`${target}/`);
+    res.send(await reply.text());
+  });
+  return app;
+}
+
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
   'express-replaylink-live': () => express5(true, { liveSessions: LIVE }),
   'live-search': liveSearch,
+  'express-fetch-bare': () => expressFetch(false, false),
+  'express-fetch-replaylink': () => expressFetch(true, false),
+  'express-fetch-propagate': () => expressFetch(true, true),
 };
 
 const make = configs[name];

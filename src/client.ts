@@ -3,8 +3,10 @@ import type { RequestContext } from './context.js';
 import { getContext } from './context.js';
 import { installEmitterBinding } from './emitters.js';
 import { captureException, closeTransport, configureTransport, flush, log } from './forward.js';
+import { installOpenTelemetry, loadOpenTelemetry } from './opentelemetry.js';
 import { type ReplayLinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { installProcessHandlers } from './process-handlers.js';
+import { installPropagation } from './propagate.js';
 import { createRegistry } from './sessions/registry.js';
 import { installStamping } from './stamp.js';
 import { state } from './state.js';
@@ -35,6 +37,23 @@ const client: ReplayLinkClient = {
   close,
 };
 
+/** Installs an optional global hook once; `close()` removes it like the other patches. */
+function installOnce(name: string, install: () => () => void): void {
+  if (state.features.has(name)) return;
+  const undo = install();
+  state.features.add(name);
+  state.patches.push(() => {
+    state.features.delete(name);
+    undo();
+  });
+}
+
+/** Hooks the options ask for. Each reads the current options when it runs. */
+function installFeatures(): void {
+  if (state.options.propagate !== undefined) installOnce('propagate', installPropagation);
+  if (state.options.openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
+}
+
 function install(): void {
   if (state.initialized) return;
   state.initialized = true;
@@ -45,6 +64,7 @@ function install(): void {
     installConsoleForwarding(),
     installProcessHandlers(),
   );
+  installFeatures();
 }
 
 /** Stops the live sessions registry, if any: last flush, observer removed, store closed. */
@@ -76,9 +96,13 @@ function startLiveSessions(options: ResolvedOptions): void {
  * init({ apiKey: process.env.BUGREPLAY_API_KEY, origin: 'orders-api' });
  */
 export function init(options?: ReplayLinkOptions): ReplayLinkClient {
-  state.options = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  // A missing optional peer is a set-up error, raised before anything changes.
+  if (resolved.openTelemetry) loadOpenTelemetry();
+  state.options = resolved;
   if (state.initialized) configureTransport(state.options.forwarding);
   else install();
+  installFeatures();
   startLiveSessions(state.options);
   return client;
 }

@@ -17,6 +17,8 @@ export interface GlobalState {
   observers: RequestObserver[];
   /** The live sessions registry, when `init` enabled it. */
   liveSessions: Registry | undefined;
+  /** Optional global hooks currently installed (`propagate`, `openTelemetry`). */
+  features: Set<string>;
   initialized: boolean;
 }
 
@@ -29,6 +31,7 @@ slot[kGlobalState] ??= {
   patches: [],
   observers: [],
   liveSessions: undefined,
+  features: new Set(),
   initialized: false,
 };
 

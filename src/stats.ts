@@ -58,6 +58,12 @@ export interface Stats {
     /** API reads answered from local state because the shared store failed. */
     localReads: number;
   };
+  /** Outgoing requests to allowlisted origins that were given the id headers. */
+  propagated: number;
+  /** Outgoing requests whose id headers could not be added (see `debug`). */
+  propagationErrors: number;
+  /** Failures inside optional integrations (OpenTelemetry), never thrown into the app. */
+  integrationErrors: number;
 }
 
 export function createStats(): Stats {
@@ -87,6 +93,9 @@ export function createStats(): Stats {
       storeErrors: 0,
       localReads: 0,
     },
+    propagated: 0,
+    propagationErrors: 0,
+    integrationErrors: 0,
   };
 }
 
