@@ -3,20 +3,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import type { ForwardEvent } from './event.js';
 import { printable } from './text.js';
 
 /** An event as the receiver stored it. */
-export interface ReceivedEvent {
+export interface ReceivedEvent extends ForwardEvent {
   id: number;
   receivedAt: number;
-  uuid: string;
-  type: 'log' | 'exception';
-  payload: string;
-  level: string;
-  timestamp: number;
-  metadata: string;
-  title: string;
-  origin: string;
   /** Content-Encoding the event arrived with, `identity` when none. */
   encoding: string;
 }

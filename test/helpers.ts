@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { close, init, type ReplayLinkOptions } from '../src/index.js';
 
 export interface Served {
@@ -172,3 +172,13 @@ export const immediately = (fn: () => void) =>
       resolve();
     }),
   );
+
+/** A loopback port that nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net, { type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Stats } from '../src/index.js';
-import { type Reply, request } from './helpers.js';
+import { freePort, type Reply, request } from './helpers.js';
 import { API_KEY, api, UA, type Visitor, visitorHeaders } from './live-helpers.js';
 
 // Two app instances (separate processes, as in production) share one real redis-server
 // started on a free loopback port; the test kills and restarts it.
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 function startRedis(port: number): Promise<ChildProcess> {
   const redis = spawn(

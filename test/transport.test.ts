@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http, { type RequestListener } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import express from 'express';
 import { expressMiddleware } from '../adapters/express.js';
@@ -14,7 +14,7 @@ import {
   stats,
 } from '../src/index.js';
 import { retryAfterMs } from '../src/transport.js';
-import { delay, request, serve, withOutput } from './helpers.js';
+import { delay, freePort, request, serve, withOutput } from './helpers.js';
 
 const KEY = 'sk_live_X';
 const unhandled: unknown[] = [];
@@ -48,12 +48,7 @@ async function faultServer(respond: (req: http.IncomingMessage, res: http.Server
 }
 
 async function refusedUrl(): Promise<string> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return `http://127.0.0.1:${port}/send`;
+  return `http://127.0.0.1:${await freePort()}/send`;
 }
 
 function diff(before: Stats, after: Stats) {
