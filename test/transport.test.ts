@@ -110,6 +110,10 @@ async function scenario(endpoint: string, count: number, extra: ReplayLinkOption
   assert.ok(result);
   assert.deepEqual(result.appStatuses, Array(20).fill(200));
   assert.ok(!result.output.includes(KEY), 'the api key never reaches the output');
+  // The transport works outside any request context: its diagnostics carry no request id.
+  for (const line of result.output.split('\n').filter((l) => l.includes('replaylink:'))) {
+    assert.match(line, /^replaylink: /);
+  }
   return result;
 }
 
