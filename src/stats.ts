@@ -11,6 +11,8 @@ export interface Stats {
   };
   /** Lines that received a tag. */
   stampedWrites: number;
+  /** Access-log lines written, and lines or callbacks that failed (see `debug`). */
+  accessLog: { lines: number; failures: number };
 }
 
 export function createStats(): Stats {
@@ -18,6 +20,7 @@ export function createStats(): Stats {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
     stampedWrites: 0,
+    accessLog: { lines: 0, failures: 0 },
   };
 }
 
