@@ -9,6 +9,7 @@ import { type AccessLogOptions, ReplayLinkError, stats } from '../src/index.js';
 import { contextOf, noteError } from '../src/request.js';
 import { rawRequest, request, serve, withOutput } from './helpers.js';
 
+/* biome-ignore-start lint/suspicious/noTemplateCurlyInString: lookup syntax is the point. */
 // Everything that has broken a log line somewhere: quotes, separators, markup, line
 // breaks, terminal escapes, spreadsheet formulas, template and lookup syntax, non-ASCII.
 const HOSTILE =
@@ -17,6 +18,7 @@ const HOSTILE =
 const HOSTILE_UA = '=HYPERLINK("u"), <u&a> \x1b[2J $context.requestId ${jndi:ua} é';
 const HOSTILE_REFERER = '@SUM(1+1)" <r> ${jndi:r}';
 const HOSTILE_PATH = '/x/"a,b"<&>=HYPERLINK(1)/$context.requestId/${jndi:x}/%1b%0d%0a%C3%A9';
+/* biome-ignore-end lint/suspicious/noTemplateCurlyInString: lookup syntax is the point. */
 const CLF_TIME =
   /^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}$/;
 
