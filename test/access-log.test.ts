@@ -170,7 +170,7 @@ describe('access log presets with hostile values', () => {
   test('clf: fields parse back, quotes and control characters are escaped', async () => {
     const lines = await logLines({ format: 'clf', ...identity });
     const CLF = /^(\S+) (.+) \[([^\]]+)\] "REQUEST ((?:[^"\\]|\\.)*) -" (\d{3}) ([0-9a-f-]{36})$/;
-    const unescape = (s: string) =>
+    const unescapeText = (s: string) =>
       s.replace(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)/g, (_, c: string) =>
         c.length > 1 ? String.fromCharCode(Number.parseInt(c.slice(1), 16)) : c,
       );
@@ -180,7 +180,7 @@ describe('access log presets with hostile values', () => {
       return match;
     });
     assert.deepEqual(
-      parsed.map((m) => unescape(m[4]!)),
+      parsed.map((m) => unescapeText(m[4]!)),
       ROUTES,
     );
     assert.deepEqual(
