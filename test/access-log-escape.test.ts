@@ -47,9 +47,9 @@ describe('escapers', () => {
     for (const value of [ALL, '=1+1', '+1', '-1', '@A1', 'a,b', 'a"b', 'plain']) {
       const field = csvEscaper.value(value);
       assert.ok(!RAW_BREAK.test(field), JSON.stringify(field));
-      const rows = parseCsv(`${field},${csvEscaper.quoted(value)}`);
+      const rows: string[][] = parseCsv(`${field},${csvEscaper.quoted(value)}`);
       assert.equal(rows.length, 1);
-      assert.equal(rows[0][0], rows[0][1]);
+      assert.equal(rows[0]![0], rows[0]![1]);
     }
     assert.deepEqual(parseCsv(`${csvEscaper.value('=HYPERLINK("x")')}`), [[`'=HYPERLINK("x")`]]);
     assert.equal(csvEscaper.value('a\r\nb'), 'a\\r\\nb');

@@ -150,17 +150,17 @@ describe('access log presets with hostile values', () => {
   test('csv: every line is one RFC 4180 record, formulas are defused', async () => {
     const lines = await logLines({ format: 'csv', ...identity });
     const records = lines.map((line) => {
-      const rows = parseCsv(line);
+      const rows: string[][] = parseCsv(line);
       assert.equal(rows.length, 1);
-      assert.equal(rows[0].length, 9, line);
-      return rows[0] as string[];
+      assert.equal(rows[0]!.length, 9, line);
+      return rows[0]!;
     });
     assert.deepEqual(
       records.map((r) => r[5]),
       ROUTES,
     );
-    assert.equal(records[0][2], `'${HOSTILE_UA.replaceAll('\x1b', '\\x1b')}`);
-    assert.equal(records[0][1], `'${HOSTILE_REFERER}`);
+    assert.equal(records[0]![2], `'${HOSTILE_UA.replaceAll('\x1b', '\\x1b')}`);
+    assert.equal(records[0]![1], `'${HOSTILE_REFERER}`);
     for (const r of records) {
       assert.match(r[3]!, CLF_TIME);
       assert.equal(r[4], 'REQUEST');
