@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { formatBench } from './format.mjs';
 
 const quick = process.argv.includes('--quick');
 const smoke = process.argv.includes('--smoke');
@@ -18,6 +19,10 @@ const groups = [
     configs: [
       ['express-bare', 'bare Express 5'],
       ['express-replaylink', 'expressMiddleware() + one stamped console.log'],
+      [
+        'express-access-log',
+        "expressMiddleware({ accessLog: { format: 'clf' } }) + one stamped console.log",
+      ],
     ],
   },
 ];
@@ -86,6 +91,8 @@ for (const group of groups) {
     `### ${group.title}\n\n| configuration | req/s median (min–max) | ratio to bare | p50 added (ms) | p99 added (ms) |\n|---|---|---|---|---|\n${rows.join('\n')}`,
   );
 }
+
+sections.push(await formatBench({ rounds, ms: smoke ? 100 : duration * 250 }));
 
 const cpus = os.cpus();
 const report = `# Benchmarks

@@ -4,12 +4,12 @@ import http from 'node:http';
 
 const name = process.argv[2];
 
-async function express5(withReplayLink) {
+async function express5(withReplayLink, options) {
   const { default: express } = await import('express');
   const app = express();
   if (withReplayLink) {
     const { expressMiddleware } = await import('replaylink/express');
-    app.use(expressMiddleware());
+    app.use(expressMiddleware(options));
   }
   app.get('/', (_req, res) => {
     console.log('hello handled');
@@ -21,6 +21,8 @@ async function express5(withReplayLink) {
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
+  // The access-log line goes to stdout, which the runner discards, like the console.log.
+  'express-access-log': () => express5(true, { accessLog: { format: 'clf' } }),
 };
 
 const make = configs[name];
