@@ -24,6 +24,7 @@ export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
 export type { ReplayLinkOptions } from './options.js';
 export {
   createRequestScope,
+  noteRequestError,
   type RequestObserver,
   runRequest,
   type ScopeOptions,

@@ -118,3 +118,18 @@ export function noteError(context: InternalContext | undefined, error: unknown):
   const facts = factsOf(context);
   if (facts !== undefined && facts.error === undefined) facts.error = error;
 }
+
+/**
+ * Records the error that ended a request, for `$context.error.*` in access logs, from an
+ * error handler of your own (the request's, or the current context's when `req` is left out).
+ * The first error noted wins.
+ *
+ * @example
+ * app.use((err, req, res, next) => {
+ *   noteRequestError(err, req);
+ *   next(err);
+ * });
+ */
+export function noteRequestError(error: unknown, req?: IncomingMessage): void {
+  noteError(req === undefined ? state.als.getStore() : contextOf(req), error);
+}

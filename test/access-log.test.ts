@@ -5,8 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import express, { type ErrorRequestHandler } from 'express';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expressMiddleware } from '../adapters/express.js';
-import { type AccessLogOptions, ReplayLinkError, stats } from '../src/index.js';
-import { contextOf, noteError } from '../src/request.js';
+import { type AccessLogOptions, noteRequestError, ReplayLinkError, stats } from '../src/index.js';
 import { rawRequest, request, serve, withOutput } from './helpers.js';
 
 /* biome-ignore-start lint/suspicious/noTemplateCurlyInString: lookup syntax is the point. */
@@ -41,7 +40,7 @@ function collector() {
 }
 
 const noteAndReply: ErrorRequestHandler = (err, req, res, _next) => {
-  noteError(contextOf(req), err);
+  noteRequestError(err, req);
   res.status(500).send('failed');
 };
 
