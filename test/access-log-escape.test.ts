@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { csvEscaper, jsonEscaper, textEscaper, xmlEscaper } from '../src/access-log/escape.js';
+import {
+  clfEscaper,
+  csvEscaper,
+  jsonEscaper,
+  textEscaper,
+  xmlEscaper,
+} from '../src/access-log/escape.js';
 
 // Every code unit of the first 0x3000, the specials, lone and paired surrogates.
 function sample(): string {
@@ -65,5 +71,8 @@ describe('escapers', () => {
     });
     assert.equal(back, ALL);
     assert.equal(textEscaper.value('a"b\\c\x1b'), 'a\\"b\\\\c\\x1b');
+    assert.equal(textEscaper.bare('a b'), 'a b');
+    assert.equal(clfEscaper.bare('a b\n'), 'a\\x20b\\n', 'a bare CLF field has no space');
+    assert.equal(clfEscaper.value('a b'), 'a b');
   });
 });

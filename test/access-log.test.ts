@@ -168,7 +168,9 @@ describe('access log presets with hostile values', () => {
 
   test('clf: fields parse back, quotes and control characters are escaped', async () => {
     const lines = await logLines({ format: 'clf', ...identity });
-    const CLF = /^(\S+) (.+) \[([^\]]+)\] "REQUEST ((?:[^"\\]|\\.)*) -" (\d{3}) ([0-9a-f-]{36})$/;
+    // Strict CLF fields: a value outside quotes never holds a space (it is written \x20).
+    const CLF =
+      /^(\S+) (\S+) (\S+) \[([^\]]+)\] "REQUEST ((?:[^"\\]|\\.)*) -" (\d{3}) ([0-9a-f-]{36})$/;
     const unescapeText = (s: string) =>
       s.replace(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)/g, (_, c: string) =>
         c.length > 1 ? String.fromCharCode(Number.parseInt(c.slice(1), 16)) : c,
@@ -179,14 +181,16 @@ describe('access log presets with hostile values', () => {
       return match;
     });
     assert.deepEqual(
-      parsed.map((m) => unescapeText(m[4]!)),
+      parsed.map((m) => unescapeText(m[5]!)),
       ROUTES,
     );
+    assert.equal(unescapeText(parsed[0]![2]!), HOSTILE_REFERER);
+    assert.equal(unescapeText(parsed[0]![3]!), HOSTILE_UA);
     assert.deepEqual(
-      parsed.map((m) => m[5]),
+      parsed.map((m) => m[6]),
       ['404', '500', '200'],
     );
-    for (const m of parsed) assert.match(m[3]!, CLF_TIME);
+    for (const m of parsed) assert.match(m[4]!, CLF_TIME);
     assert.ok(lines[0]!.includes(`\\x1b[2J`));
   });
 });

@@ -8,6 +8,8 @@ export interface Escaper {
   value(value: string): string;
   /** A value that carries its own quotes (`$context.error.messageString`). */
   quoted(value: string): string;
+  /** A value outside `"…"` and `[…]`, where a space would start a new field. */
+  bare(value: string): string;
 }
 
 // C0 and C1 controls, DEL, Unicode line separators, bidi overrides, lone surrogates.
@@ -40,6 +42,20 @@ export const textEscaper: Escaper = {
   quoted(value) {
     return `"${textEscaper.value(value)}"`;
   },
+  bare: (value) => textEscaper.value(value),
+};
+
+/**
+ * The CLF preset's fields are split on spaces: a value outside `"…"` and `[…]` also has
+ * its spaces written `\x20`, so a user name with a space cannot shift the fields.
+ */
+export const clfEscaper: Escaper = {
+  value: textEscaper.value,
+  quoted: textEscaper.quoted,
+  bare(value) {
+    const escaped = textEscaper.value(value);
+    return escaped.includes(' ') ? escaped.replaceAll(' ', '\\x20') : escaped;
+  },
 };
 
 const JSON_UNSAFE = new RegExp(`["\\\\${UNSAFE_CHARS}]|${LONE_SURROGATE}`);
@@ -56,6 +72,7 @@ export const jsonEscaper: Escaper = {
   quoted(value) {
     return `"${jsonEscaper.value(value)}"`;
   },
+  bare: (value) => jsonEscaper.value(value),
 };
 
 const XML_UNSAFE = new RegExp(`[&<>"'${UNSAFE_CHARS}\\ufffe\\uffff]|${LONE_SURROGATE}`);
@@ -88,6 +105,7 @@ export const xmlEscaper: Escaper = {
   quoted(value) {
     return `"${xmlEscaper.value(value)}"`;
   },
+  bare: (value) => xmlEscaper.value(value),
 };
 
 const CSV_CONTROL = new RegExp(`[${UNSAFE_CHARS}]|${LONE_SURROGATE}`);
@@ -108,6 +126,7 @@ function csvField(value: string, quote: boolean): string {
 export const csvEscaper: Escaper = {
   value: (value) => csvField(value, false),
   quoted: (value) => csvField(value, true),
+  bare: (value) => csvField(value, false),
 };
 
 export type EscapeName = 'json' | 'xml' | 'csv' | 'text';

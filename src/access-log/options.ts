@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { invalidOption } from '../errors.js';
-import { ESCAPERS, type EscapeName, type Escaper } from './escape.js';
+import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
 import type { VariableSettings } from './variables.js';
 
@@ -68,7 +68,7 @@ function pickFormat(input: Record<string, unknown>): { template: string; escaper
   )
     throw invalidOption('accessLog.escape', escaping, '"json", "xml", "csv" or "text"');
   if (isPreset(format))
-    return { template: PRESETS[format], escaper: ESCAPERS[format === 'clf' ? 'text' : format] };
+    return { template: PRESETS[format], escaper: format === 'clf' ? clfEscaper : ESCAPERS[format] };
   const start = format.trimStart()[0];
   const detected: EscapeName = start === '{' ? 'json' : start === '<' ? 'xml' : 'text';
   return { template: format, escaper: ESCAPERS[(escaping as EscapeName | undefined) ?? detected] };
