@@ -148,18 +148,18 @@ function bindSocket(
     if (event === 'error' && connection.error === undefined) connection.error = args[0];
     if (log === undefined) return emit.call(this, event, ...args);
     if (event === 'message') return emitMessage(this, emit, args, connection, log, path);
-    const result = emit.call(this, event, ...args);
-    if (event === 'close') {
-      const code = typeof args[0] === 'number' ? args[0] : undefined;
+    if (event !== 'close') return emit.call(this, event, ...args);
+    try {
+      return emit.call(this, event, ...args);
+    } finally {
       log.write(
         record(connection, 'DISCONNECT', {
           routeKey: () => '$disconnect',
-          status: code,
+          status: typeof args[0] === 'number' ? args[0] : undefined,
           error: connection.error,
         }),
       );
     }
-    return result;
   } as Emit;
 }
 
@@ -210,14 +210,17 @@ export function attachWebSocketServer<T extends UpgradingServer>(
       bindSocket(client, connection, log, path);
       state.als.run(connection.context, () => {
         const started = performance.now();
-        callback(client, ...more);
-        log?.write(
-          record(connection, 'CONNECT', {
-            routeKey: () => '$connect',
-            status: 101,
-            integrationLatency: Math.round(performance.now() - started),
-          }),
-        );
+        try {
+          callback(client, ...more);
+        } finally {
+          log?.write(
+            record(connection, 'CONNECT', {
+              routeKey: () => '$connect',
+              status: 101,
+              integrationLatency: Math.round(performance.now() - started),
+            }),
+          );
+        }
       });
     };
     return handleUpgrade.call(this, req, socket, head, connected);

@@ -28,8 +28,9 @@ export interface AccessLog {
  * their `accessLog` option; call it yourself only to log events of your own.
  *
  * @example
- * const log = createAccessLog({ format: 'json', stream: process.stderr });
- * runRequest(req, res, handler); // with createRequestScope({ observers: [log.observer] })
+ * const log = createAccessLog({ format: 'clf', stream: process.stderr });
+ * const enter = createRequestScope({ observers: [log.observer] });
+ * http.createServer((req, res) => enter(req, res, () => handle(req, res)));
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog {
   const { template, escaper, sink, settings } = resolveAccessLogOptions(options);
