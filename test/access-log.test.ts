@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import { describe, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import express, { type ErrorRequestHandler } from 'express';
+import express4 from 'express4';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expressMiddleware } from '../adapters/express.js';
 import { type AccessLogOptions, noteRequestError, ReplayLinkError, stats } from '../src/index.js';
@@ -318,6 +319,33 @@ describe('access log custom templates', () => {
     assert.deepEqual(out.lines, ['- 200']);
     assert.equal(stats().accessLog.failures, before + 1);
   });
+});
+
+describe('access log routeKey', () => {
+  for (const [name, factory] of [
+    ['express 4', express4 as unknown as typeof express],
+    ['express 5', express],
+  ] as const) {
+    test(`${name}: the matched pattern with its mount path, or the raw path`, async () => {
+      const out = collector();
+      const a = factory();
+      a.use(expressMiddleware({ accessLog: { format: '$context.routeKey', stream: out.stream } }));
+      const api = factory.Router();
+      api.post('/orders/:id', (_req, res) => {
+        res.status(201).send('created');
+      });
+      a.use('/api', api);
+      const server = await serve(a as unknown as RequestListener);
+      try {
+        await request(`${server.url}/api/orders/7?x=1`, { method: 'POST' });
+        await request(`${server.url}/api/missing?x=1`);
+        await out.until(2);
+      } finally {
+        await server.close();
+      }
+      assert.deepEqual(out.lines, ['POST /api/orders/:id', 'GET /api/missing']);
+    });
+  }
 });
 
 describe('access log lifecycle', () => {
