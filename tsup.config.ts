@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // One build for both module systems. Splitting keeps the core in a shared chunk so that
 // `replaylink` and `replaylink/express` share one AsyncLocalStorage within each format.
 export default defineConfig({
-  entry: ['src/index.ts', 'adapters/*.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'adapters/*.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,
@@ -11,5 +11,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   outDir: 'dist',
-  shims: false,
+  // Gives the CommonJS build `import.meta.url` (optional peers are resolved from it).
+  shims: true,
 });

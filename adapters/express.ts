@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AdapterEntryOptions, adapterScope } from '../src/index.js';
+import {
+  type AdapterEntryOptions,
+  adapterScope,
+  captureRequestError,
+  type ShouldForward,
+} from '../src/index.js';
 
 /** Options of {@link expressMiddleware}: adapter options, plus `init` options when given. */
 export type ExpressMiddlewareOptions = AdapterEntryOptions;
@@ -28,5 +33,30 @@ export function expressMiddleware(
   const { enter } = adapterScope(options, expressRoute);
   return function replaylink(req, res, next) {
     enter(req, res, next);
+  };
+}
+
+/** Options of {@link expressErrorHandler}. */
+export interface ExpressErrorHandlerOptions {
+  /** Whether to forward an error. Default: status 500 or more, or no status. */
+  shouldForward?: ShouldForward;
+}
+
+/**
+ * Express error middleware that forwards server errors to the send API (once per error,
+ * however many capture points it passes) and hands the error on, unchanged, with
+ * `next(err)`. Mount it after your routes and before your own error handlers.
+ *
+ * @example
+ * app.use(expressErrorHandler());
+ * app.use((err, req, res, next) => res.status(500).json({ error: 'internal' }));
+ */
+export function expressErrorHandler(
+  options: ExpressErrorHandlerOptions = {},
+): (err: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  const { shouldForward } = options;
+  return function replaylinkErrors(err, req, _res, next) {
+    captureRequestError(err, req, shouldForward);
+    next(err);
   };
 }

@@ -4,6 +4,8 @@ import http from 'node:http';
 
 const name = process.argv[2];
 
+const LIVE = { projectKey: 'bench', countryHeader: 'cf-ipcountry' };
+
 async function express5(withReplayLink, options) {
   const { default: express } = await import('express');
   const app = express();
@@ -18,11 +20,70 @@ async function express5(withReplayLink, options) {
   return app;
 }
 
+// The live sessions API over 10,000 sessions, filled through the request path itself.
+async function liveSearch() {
+  const { EventEmitter } = await import('node:events');
+  const { init, liveSessionsApi, runRequest } = await import('replaylink');
+  init({
+    liveSessions: {
+      ...LIVE,
+      identify: (req) => req.headers['x-user'],
+      metadata: (req) => ({ plan: req.headers['x-plan'] }),
+    },
+  });
+  const agents = [
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  ];
+  const plans = ['trial', 'free', 'pro', 'enterprise'];
+  for (let i = 0; i < 10_000; i++) {
+    const headers = {
+      'x-openreplay-sessiontoken': `bench.session.${i}`,
+      'user-agent': agents[i % agents.length],
+      'cf-ipcountry': ['FR', 'DE', 'US'][i % 3],
+      'x-user': `user${i}@${i % 10 === 0 ? 'openreplay' : 'example'}.com`,
+      'x-plan': plans[i % plans.length],
+    };
+    const req = Object.assign(new EventEmitter(), { headers, method: 'GET', url: '/' });
+    const res = new EventEmitter();
+    runRequest(req, res, () => res.emit('finish'));
+  }
+  return liveSessionsApi({ apiKey: 'bench-key' });
+}
+
+/** A downstream service on loopback, in the same process. */
+async function downstream() {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+async function expressFetch(withReplayLink, withPropagation) {
+  const { default: express } = await import('express');
+  const target = await downstream();
+  const app = express();
+  if (withReplayLink) {
+    const { expressMiddleware } = await import('replaylink/express');
+    app.use(expressMiddleware(withPropagation ? { propagate: { origins: [target] } } : undefined));
+  }
+  app.get('/', async (_req, res) => {
+    const reply = await fetch(`${target}/`);
+    res.send(await reply.text());
+  });
+  return app;
+}
+
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
   // The access-log line goes to stdout, which the runner discards, like the console.log.
   'express-access-log': () => express5(true, { accessLog: { format: 'clf' } }),
+  'express-replaylink-live': () => express5(true, { liveSessions: LIVE }),
+  'live-search': liveSearch,
+  'express-fetch-bare': () => expressFetch(false, false),
+  'express-fetch-replaylink': () => expressFetch(true, false),
+  'express-fetch-propagate': () => expressFetch(true, true),
 };
 
 const make = configs[name];

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
+import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
 import type { ReplayLinkOptions } from './options.js';
 import { createRequestScope, type RequestObserver } from './request.js';
@@ -13,7 +14,7 @@ export interface AdapterOptions {
    * Decides whether an error that reached the adapter is forwarded. Default: errors with
    * a status of 500 or more, or with no status.
    */
-  shouldForward?: (error: unknown, req: IncomingMessage) => boolean;
+  shouldForward?: ShouldForward;
   /** One access-log line per request from a `$context` template. Default: off. */
   accessLog?: AccessLogOptions;
 }

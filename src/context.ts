@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { type ContextTags, tagText } from './fields.js';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { ResolvedOptions } from './options.js';
 import { state } from './state.js';
-import { kPrefix } from './symbols.js';
+import { kInvalidRecording, kPrefix, type kTags } from './symbols.js';
 
 /** What replaylink knows about the current request. */
 export interface RequestContext {
@@ -25,6 +26,8 @@ export interface RequestContext {
 export interface InternalContext extends RequestContext {
   /** Precomputed `[tag=value] ` prefix; empty when nothing is stamped. */
   readonly [kPrefix]: string;
+  /** Filled on first use by `tagsOf()`. */
+  readonly [kTags]?: ContextTags;
 }
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
@@ -37,16 +40,8 @@ export interface ContextInit {
   path?: string | undefined;
 }
 
-function buildPrefix(
-  sessionToken: string | undefined,
-  recordingId: string | undefined,
-  options: ResolvedOptions,
-): string {
-  if (!options.stamp) return '';
-  let prefix = '';
-  if (sessionToken !== undefined) prefix += `[${options.tagNames.sessionToken}=${sessionToken}] `;
-  if (recordingId !== undefined) prefix += `[${options.tagNames.recordingId}=${recordingId}] `;
-  return prefix;
+function buildPrefix(ids: Ids, options: ResolvedOptions): string {
+  return options.stamp ? tagText(ids, options) : '';
 }
 
 function stripQuery(url: string): string {
@@ -70,7 +65,7 @@ function makeContext(ids: Ids, method: string, path: string): InternalContext {
     method,
     path,
     startedAt: Date.now(),
-    [kPrefix]: buildPrefix(sessionToken, recordingId, options),
+    [kPrefix]: buildPrefix(ids, options),
   };
   if (sessionToken !== undefined) context.sessionToken = sessionToken;
   if (recordingId !== undefined) context.recordingId = recordingId;
@@ -93,19 +88,24 @@ export function contextFromRequest(
   url: string | undefined,
 ): InternalContext {
   const names = state.options.headers;
-  return makeContext(
+  const recordingId = readIdHeader(headers, names.recordingId, 'recordingId');
+  const context = makeContext(
     {
       sessionToken: accept(
         'sessionToken',
         readIdHeader(headers, names.sessionToken, 'sessionToken'),
       ),
-      recordingId: accept('recordingId', readIdHeader(headers, names.recordingId, 'recordingId')),
+      recordingId: accept('recordingId', recordingId),
       requestId: accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
       sessionId: accept('sessionId', readIdHeader(headers, names.sessionId, 'sessionId')),
     },
     method ?? 'GET',
     stripQuery(url ?? '/'),
   );
+  // Kept so that events from this request count as "invalid header", not "no recording id".
+  if (recordingId === null)
+    (context as { [kInvalidRecording]?: boolean })[kInvalidRecording] = true;
+  return context;
 }
 
 function validated(kind: IdKind, value: unknown): string | undefined {

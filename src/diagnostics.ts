@@ -1,11 +1,19 @@
 import { state } from './state.js';
 
-// Captured before any patch is installed, so diagnostics are never stamped or forwarded.
-const rawStderrWrite = process.stderr.write.bind(process.stderr);
+/** stderr's write as it was beneath replaylink's patch, so diagnostics are never stamped. */
+let rawStderrWrite: (text: string) => unknown = (text) => process.stderr.write(text);
 
-/** Prints a library diagnostic when `debug` is on. Never throws. */
-export function diagnose(message: string): void {
-  if (!state.options.debug) return;
+/** Called by the stream patch with the write it wrapped. */
+export function setRawStderr(write: (text: string) => unknown): void {
+  rawStderrWrite = write;
+}
+
+/**
+ * Prints a library diagnostic on stderr: always when `important` (a misconfiguration
+ * the user must see, such as a refused api key), otherwise only with `debug`. Never throws.
+ */
+export function diagnose(message: string, important = false): void {
+  if (!important && !state.options.debug) return;
   try {
     rawStderrWrite(`replaylink: ${message}\n`);
   } catch {

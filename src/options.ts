@@ -1,7 +1,36 @@
 import { invalidOption } from './errors.js';
+import {
+  FORWARD_OPTION_KEYS,
+  type ForwardingOptions,
+  type ResolvedForwarding,
+  resolveForwarding,
+} from './forward-options.js';
+import {
+  type LiveSessionsOptions,
+  type ResolvedLiveSessions,
+  resolveLiveSessions,
+} from './sessions/options.js';
+
+/** The ids a request can carry, in the order their tags are written. */
+export const TAG_KINDS = ['sessionToken', 'recordingId', 'sessionId'] as const;
+export type TagKind = (typeof TAG_KINDS)[number];
+
+/** Where outgoing requests may carry the ids: exact origins or patterns tested on the origin. */
+export interface PropagateOptions {
+  /**
+   * Origins (`https://orders.internal`) or RegExps tested against the origin
+   * (`protocol://host[:port]`, e.g. `/\.internal\.example$/`).
+   */
+  origins: ReadonlyArray<string | RegExp>;
+}
+
+export interface ResolvedPropagation {
+  readonly origins: ReadonlySet<string>;
+  readonly patterns: readonly RegExp[];
+}
 
 /** Options of {@link init}. Every field is optional; defaults are in {@link DEFAULTS}. */
-export interface ReplayLinkOptions {
+export interface ReplayLinkOptions extends ForwardingOptions {
   /** Incoming header names (matched case-insensitively). */
   headers?: {
     /** OpenReplay session token header. Default `x-openreplay-sessiontoken`. */
@@ -21,9 +50,28 @@ export interface ReplayLinkOptions {
     sessionToken?: string;
     /** Default `bugReplayRecordingUuid`. */
     recordingId?: string;
+    /** Default `openReplaySession.id` (what newer OpenReplay releases search for). */
+    sessionId?: string;
   };
+  /**
+   * Which ids are stamped in message text and added as logger fields. Default: all of
+   * `['sessionToken', 'recordingId', 'sessionId']` (each only when the request has it).
+   */
+  tags?: ReadonlyArray<TagKind>;
+  /**
+   * Adds the request's id headers to outgoing `fetch`, undici and `http(s).request` calls
+   * made inside it, to these origins only. Off by default.
+   */
+  propagate?: PropagateOptions;
+  /**
+   * Sets `session.id` and `bugreplay.recording_id` on the active OpenTelemetry span when a
+   * request enters its context. Needs `@opentelemetry/api`. Default `false`.
+   */
+  openTelemetry?: boolean;
   /** Print the library's own diagnostics on stderr (never stamped). Default `false`. */
   debug?: boolean;
+  /** Keep a registry of the live sessions seen by this backend (off by default). */
+  liveSessions?: LiveSessionsOptions;
 }
 
 export interface ResolvedOptions {
@@ -34,8 +82,17 @@ export interface ResolvedOptions {
     readonly sessionId: string;
   };
   readonly stamp: boolean;
-  readonly tagNames: { readonly sessionToken: string; readonly recordingId: string };
+  readonly tagNames: {
+    readonly sessionToken: string;
+    readonly recordingId: string;
+    readonly sessionId: string;
+  };
+  readonly tags: readonly TagKind[];
+  readonly propagate: ResolvedPropagation | undefined;
+  readonly openTelemetry: boolean;
   readonly debug: boolean;
+  readonly forwarding: ResolvedForwarding;
+  readonly liveSessions: ResolvedLiveSessions | undefined;
 }
 
 export const DEFAULTS: ResolvedOptions = Object.freeze({
@@ -49,11 +106,27 @@ export const DEFAULTS: ResolvedOptions = Object.freeze({
   tagNames: Object.freeze({
     sessionToken: 'openReplaySessionToken',
     recordingId: 'bugReplayRecordingUuid',
+    sessionId: 'openReplaySession.id',
   }),
+  tags: Object.freeze([...TAG_KINDS]),
+  propagate: undefined,
+  openTelemetry: false,
   debug: false,
+  forwarding: Object.freeze(resolveForwarding({}, {})),
+  liveSessions: undefined,
 });
 
-const OPTION_KEYS = ['headers', 'stamp', 'tagNames', 'debug'] as const;
+const OPTION_KEYS = [
+  'headers',
+  'stamp',
+  'tagNames',
+  'debug',
+  'liveSessions',
+  ...FORWARD_OPTION_KEYS,
+  'tags',
+  'propagate',
+  'openTelemetry',
+] as const;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 const TAG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -94,6 +167,54 @@ function pickBoolean(options: Record<string, unknown>, name: string, fallback: b
   return value;
 }
 
+function pickTags(value: unknown): readonly TagKind[] {
+  if (value === undefined) return DEFAULTS.tags;
+  const accepted = `an array of ${TAG_KINDS.map((k) => `"${k}"`).join(', ')}`;
+  if (!Array.isArray(value)) throw invalidOption('tags', value, accepted);
+  for (const kind of value) {
+    if (!(TAG_KINDS as readonly unknown[]).includes(kind))
+      throw invalidOption('tags', kind, accepted);
+  }
+  // Written in a fixed order whatever the order given, so lines look alike.
+  return TAG_KINDS.filter((kind) => value.includes(kind));
+}
+
+/** Parses an allowlisted origin: http(s), no credentials, path, query or fragment. */
+function parseOrigin(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '';
+  const plain = url.username === '' && url.password === '';
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !bare || !plain) return undefined;
+  return url.origin;
+}
+
+function pickPropagate(value: unknown): ResolvedPropagation | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) throw invalidOption('propagate', value, 'an object with "origins"');
+  const accepted = 'an origin such as "https://orders.internal" or a RegExp';
+  const list = value.origins;
+  if (!Array.isArray(list) || list.length === 0)
+    throw invalidOption('propagate.origins', list, `a non-empty array of ${accepted}s`);
+  const origins = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const entry of list) {
+    if (entry instanceof RegExp) {
+      // Without g/y so test() keeps no state between requests.
+      patterns.push(new RegExp(entry.source, entry.flags.replace(/[gy]/g, '')));
+      continue;
+    }
+    const origin = typeof entry === 'string' ? parseOrigin(entry) : undefined;
+    if (origin === undefined) throw invalidOption('propagate.origins', entry, accepted);
+    origins.add(origin);
+  }
+  return { origins, patterns };
+}
+
 /** Validates user options once, at set-up, and merges them over the defaults. */
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
   if (!isPlainObject(input)) throw invalidOption('options', input, 'an object');
@@ -113,7 +234,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
       HEADER_NAME,
       'an HTTP header name',
     ).toLowerCase();
-  const tagName = (key: 'sessionToken' | 'recordingId') =>
+  const tagName = (key: TagKind) =>
     pickString(
       tagNames,
       'tagNames',
@@ -130,7 +251,16 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
       sessionId: headerName('sessionId'),
     },
     stamp: pickBoolean(input, 'stamp', DEFAULTS.stamp),
-    tagNames: { sessionToken: tagName('sessionToken'), recordingId: tagName('recordingId') },
+    tagNames: {
+      sessionToken: tagName('sessionToken'),
+      recordingId: tagName('recordingId'),
+      sessionId: tagName('sessionId'),
+    },
+    tags: pickTags(input.tags),
+    propagate: pickPropagate(input.propagate),
+    openTelemetry: pickBoolean(input, 'openTelemetry', DEFAULTS.openTelemetry),
     debug: pickBoolean(input, 'debug', DEFAULTS.debug),
+    forwarding: resolveForwarding(input),
+    liveSessions: resolveLiveSessions(input.liveSessions),
   };
 }

@@ -1,7 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ensureInit } from './client.js';
 import { contextFromRequest, type InternalContext } from './context.js';
+import { bindRequest } from './emitters.js';
 import { state } from './state.js';
 import { kContext, kFacts } from './symbols.js';
 
@@ -33,22 +33,6 @@ type Tagged<T> = T & { [kContext]?: InternalContext };
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
 /**
- * Makes every listener of `emitter` run inside `context`. Request and response
- * events ('data', 'end', 'finish', 'close') are emitted from the socket's async
- * context, which predates the request; body parsers and `res.on('finish')`
- * would otherwise lose the context.
- */
-function bindEmitter(emitter: EventEmitter, context: InternalContext): void {
-  const emit = emitter.emit;
-  const als = state.als;
-  emitter.emit = function (this: EventEmitter, ...args: Parameters<EventEmitter['emit']>) {
-    return als.getStore() === context
-      ? emit.apply(this, args)
-      : als.run(context, () => emit.apply(this, args));
-  };
-}
-
-/**
  * Returns the function an adapter calls once per request: it enters the request's
  * context and calls `next` inside it. A second call for the same request (nested
  * mounts, Nest on Express) reuses the context.
@@ -67,9 +51,7 @@ export function createRequestScope(options: ScopeOptions = {}) {
     context = contextFromRequest(req.headers, req.method, url);
     const facts: RequestFacts = { req, res, routeOf, error: undefined };
     (context as WithFacts)[kFacts] = facts;
-    tagged[kContext] = context;
-    bindEmitter(req, context);
-    bindEmitter(res, context);
+    bindRequest(req, res, context);
     const entered = context;
     return state.als.run(entered, () => {
       for (const observe of state.observers) observe(entered, facts);
@@ -117,19 +99,4 @@ export function routeOf(context: InternalContext | undefined): string | undefine
 export function noteError(context: InternalContext | undefined, error: unknown): void {
   const facts = factsOf(context);
   if (facts !== undefined && facts.error === undefined) facts.error = error;
-}
-
-/**
- * Records the error that ended a request, for `$context.error.*` in access logs, from an
- * error handler of your own (the request's, or the current context's when `req` is left out).
- * The first error noted wins.
- *
- * @example
- * app.use((err, req, res, next) => {
- *   noteRequestError(err, req);
- *   next(err);
- * });
- */
-export function noteRequestError(error: unknown, req?: IncomingMessage): void {
-  noteError(req === undefined ? state.als.getStore() : contextOf(req), error);
 }

@@ -1,3 +1,4 @@
+import { setRawStderr } from './diagnostics.js';
 import { state } from './state.js';
 import { kPatched, kPrefix } from './symbols.js';
 
@@ -109,6 +110,8 @@ export function patchStream(stream: NodeJS.WriteStream): () => void {
 
 /** Installs stamping on stdout and stderr; returns the uninstall function. */
 export function installStamping(): () => void {
+  const rawStderr = process.stderr.write;
+  setRawStderr((text) => Reflect.apply(rawStderr, process.stderr, [text]));
   const undoOut = patchStream(process.stdout);
   const undoErr = patchStream(process.stderr);
   return () => {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InternalContext } from './context.js';
 import { DEFAULTS, type ResolvedOptions } from './options.js';
 import type { RequestObserver } from './request.js';
+import type { Registry } from './sessions/registry.js';
 import { createStats, type Stats } from './stats.js';
 import { kGlobalState } from './symbols.js';
 
@@ -14,6 +15,10 @@ export interface GlobalState {
   patches: Array<() => void>;
   /** Observers every request scope calls (features enabled through `init`). */
   observers: RequestObserver[];
+  /** The live sessions registry, when `init` enabled it. */
+  liveSessions: Registry | undefined;
+  /** Optional global hooks currently installed (`propagate`, `openTelemetry`). */
+  features: Set<string>;
   initialized: boolean;
 }
 
@@ -25,6 +30,8 @@ slot[kGlobalState] ??= {
   stats: createStats(),
   patches: [],
   observers: [],
+  liveSessions: undefined,
+  features: new Set(),
   initialized: false,
 };
 

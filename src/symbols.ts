@@ -1,5 +1,7 @@
 /** Private state on shared objects, kept off the public surface. */
 export const kPrefix = Symbol('replaylink.prefix');
+/** Cached tag text and logger fields of a context; see `fields.ts`. */
+export const kTags = Symbol('replaylink.tags');
 export const kContext = Symbol('replaylink.context');
 /** Per-request facts filled in during the request (route, error); see `RequestFacts`. */
 export const kFacts = Symbol('replaylink.facts');
@@ -8,3 +10,5 @@ export const kPatched = Symbol('replaylink.patched');
 export const kGlobalState = Symbol.for('replaylink.state.v1');
 /** Marks a WebSocket server replaylink already follows. */
 export const kWebSocket = Symbol('replaylink.websocket');
+/** Set on a context whose recording id header was present but invalid. */
+export const kInvalidRecording = Symbol('replaylink.invalidRecording');

@@ -5,8 +5,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import express, { type ErrorRequestHandler } from 'express';
 import express4 from 'express4';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { expressMiddleware } from '../adapters/express.js';
-import { type AccessLogOptions, noteRequestError, ReplayLinkError, stats } from '../src/index.js';
+import { expressErrorHandler, expressMiddleware } from '../adapters/express.js';
+import { type AccessLogOptions, ReplayLinkError, stats } from '../src/index.js';
 import { rawRequest, request, serve, withOutput } from './helpers.js';
 
 /* biome-ignore-start lint/suspicious/noTemplateCurlyInString: lookup syntax is the point. */
@@ -40,8 +40,7 @@ function collector() {
   };
 }
 
-const noteAndReply: ErrorRequestHandler = (err, req, res, _next) => {
-  noteRequestError(err, req);
+const reply500: ErrorRequestHandler = (_err, _req, res, _next) => {
   res.status(500).send('failed');
 };
 
@@ -54,7 +53,8 @@ function app(accessLog: AccessLogOptions): RequestListener {
   a.get('/boom', () => {
     throw new Error(HOSTILE);
   });
-  a.use(noteAndReply);
+  a.use(expressErrorHandler()); // the capture point behind $context.error.*
+  a.use(reply500);
   return a as unknown as RequestListener;
 }
 

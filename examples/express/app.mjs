@@ -1,8 +1,10 @@
-// A small Express app with replaylink. Run it with `node examples/express/app.mjs`,
-// then: curl -H 'X-OpenReplay-SessionToken: demo.token' localhost:3000/orders/7
+// A small Express app with replaylink. Run it with `node examples/express/app.mjs`
+// (set REPLAYLINK_API_KEY and REPLAYLINK_ENDPOINT to forward errors, e.g. to
+// `npx replaylink receiver`), then:
+//   curl -H 'X-OpenReplay-SessionToken: demo.token' localhost:3000/orders/7
 import express from 'express';
 import { getContext } from 'replaylink';
-import { expressMiddleware } from 'replaylink/express';
+import { expressErrorHandler, expressMiddleware } from 'replaylink/express';
 
 export function createApp() {
   const app = express();
@@ -21,6 +23,7 @@ export function createApp() {
     throw new Error('payment service unavailable');
   });
 
+  app.use(expressErrorHandler()); // forwards 5xx errors of recorded requests, then next(err)
   app.use((err, _req, res, _next) => {
     console.error(`request failed: ${err.message}`);
     res.status(500).json({ error: 'internal error' });

@@ -54,6 +54,21 @@ console.log(JSON.stringify([${specifiers.map((_, i) => `Object.keys(m${i}).sort(
   for (const [i, names] of esm.entries())
     assert.ok(names.length > 0, `${specifiers[i]} exports nothing`);
   assert.ok(esm[0].includes('init') && esm[0].includes('getContext'));
+
+  // Optional peers are not installed here: asking for one is a set-up error, in both builds.
+  for (const [file, source] of [
+    ['peer.mjs', `import { init } from 'replaylink';`],
+    ['peer.cjs', `const { init } = require('replaylink');`],
+  ]) {
+    writeFileSync(
+      join(scratch, file),
+      `${source}
+try { init({ openTelemetry: true }); console.log('no error'); }
+catch (error) { console.log(error.code); }`,
+    );
+    const outcome = execFileSync('node', [file], { cwd: scratch, encoding: 'utf8' }).trim();
+    assert.equal(outcome, 'ERR_REPLAYLINK_INVALID_OPTION', `${file}: missing @opentelemetry/api`);
+  }
   console.log(`pack smoke: ${specifiers.join(', ')} load with import and require`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import { statusOf } from './event.js';
+import { forwardException } from './forward.js';
+import { contextOf, noteError } from './request.js';
+import { state } from './state.js';
+
+export type ShouldForward = (error: unknown, req: IncomingMessage) => boolean;
+
+/** Default rule: server errors (status 500 or more) and errors that carry no status. */
+export function defaultShouldForward(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
+}
+
+/**
+ * What every adapter's error hook calls: records the error on the request and forwards
+ * it once if `shouldForward` agrees. A throwing `shouldForward` counts as "forward".
+ */
+export function captureRequestError(
+  error: unknown,
+  req: IncomingMessage,
+  shouldForward?: ShouldForward,
+): boolean {
+  const context = contextOf(req) ?? state.als.getStore();
+  noteError(context, error);
+  let forward: boolean;
+  try {
+    forward = (shouldForward ?? defaultShouldForward)(error, req);
+  } catch {
+    forward = true;
+  }
+  // Frameworks answer an error without a status with 500.
+  return forward && forwardException(error, context, undefined, statusOf(error) ?? 500);
+}

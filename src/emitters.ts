@@ -1,0 +1,42 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { InternalContext } from './context.js';
+import { state } from './state.js';
+import { kContext } from './symbols.js';
+
+type Bound = { [kContext]?: InternalContext };
+
+/**
+ * Makes events of a request and its response run inside the request's context.
+ * 'data', 'end', 'finish' and 'close' are emitted from the socket's async context,
+ * which predates the request, so body parsers and `res.on('finish')` would lose it.
+ * Patched once on the prototypes (no per-request closures); objects without a
+ * context, such as HTTP client responses, take the original path.
+ */
+export function installEmitterBinding(): () => void {
+  const undo = [IncomingMessage.prototype, ServerResponse.prototype].map((proto) => {
+    const original = proto.emit;
+    const emit = function (this: Bound, ...args: unknown[]) {
+      const context = this[kContext];
+      if (context === undefined || state.als.getStore() === context)
+        return Reflect.apply(original, this, args);
+      return state.als.run(context, Reflect.apply, original, this, args);
+    } as typeof original;
+    proto.emit = emit;
+    return () => {
+      if (proto.emit === emit) proto.emit = original;
+    };
+  });
+  return () => {
+    for (const restore of undo) restore();
+  };
+}
+
+/** Ties `req` and `res` to `context`; their events then run inside it. */
+export function bindRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: InternalContext,
+): void {
+  (req as Bound)[kContext] = context;
+  (res as Bound)[kContext] = context;
+}

@@ -1,0 +1,101 @@
+import type { InternalContext } from './context.js';
+import type { ResolvedForwarding } from './forward-options.js';
+import { factsOf, routeOf } from './request.js';
+import { isSecretKey, REDACTED, safeJson, stackOf, titleOf, truncate } from './serialize.js';
+
+/** The JSON body of the fullstack send API (see the README, "What is sent"). */
+export interface ForwardEvent {
+  uuid: string;
+  type: 'log' | 'exception';
+  payload: string;
+  level: string;
+  timestamp: number;
+  metadata: string;
+  title: string;
+  origin: string;
+}
+
+const MAX_PAYLOAD = 64 * 1024;
+const MAX_TITLE = 200;
+
+function statusOf(thrown: unknown): number | undefined {
+  if (typeof thrown !== 'object' || thrown === null) return undefined;
+  try {
+    const { status, statusCode } = thrown as { status?: unknown; statusCode?: unknown };
+    const value = typeof status === 'number' ? status : statusCode;
+    return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** HTTP status an error asks for (`status` or `statusCode`), if any. */
+export { statusOf };
+
+function metadataOf(context: InternalContext, extra: unknown, status: number | undefined): string {
+  const facts = factsOf(context);
+  const base: Record<string, unknown> = {
+    method: context.method,
+    route: routeOf(context),
+    path: context.path,
+    status: status ?? (facts?.res.headersSent ? facts.res.statusCode : undefined),
+    requestId: context.requestId,
+    node: process.version,
+  };
+  if (typeof extra === 'object' && extra !== null) {
+    for (const key of Object.keys(extra)) {
+      if (key in base) continue;
+      const value = isSecretKey(key) ? REDACTED : (extra as Record<string, unknown>)[key];
+      Object.defineProperty(base, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return safeJson(base);
+}
+
+/** Builds an exception event for a context that has a recording id. */
+export function exceptionEvent(
+  context: InternalContext & { recordingId: string },
+  thrown: unknown,
+  extra: unknown,
+  options: ResolvedForwarding,
+  status: number | undefined,
+  timestamp: number,
+): ForwardEvent {
+  return {
+    uuid: context.recordingId,
+    type: 'exception',
+    payload: truncate(stackOf(thrown), MAX_PAYLOAD),
+    level: 'error',
+    timestamp,
+    metadata: metadataOf(context, extra, status),
+    title: truncate(titleOf(thrown), MAX_TITLE),
+    origin: options.origin,
+  };
+}
+
+/** Builds a log event for a context that has a recording id. */
+export function logEvent(
+  context: InternalContext & { recordingId: string },
+  message: string,
+  level: string,
+  details: { title?: string | undefined; metadata?: unknown },
+  options: ResolvedForwarding,
+  timestamp: number,
+): ForwardEvent {
+  const firstLine = message.split('\n', 1)[0] ?? '';
+  return {
+    uuid: context.recordingId,
+    type: 'log',
+    payload: truncate(message, MAX_PAYLOAD),
+    level,
+    timestamp,
+    metadata: metadataOf(context, details.metadata, undefined),
+    title: truncate(details.title ?? firstLine, MAX_TITLE),
+    origin: options.origin,
+  };
+}

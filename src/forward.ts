@@ -1,0 +1,173 @@
+import { format } from 'node:util';
+import type { InternalContext } from './context.js';
+import { exceptionEvent, type ForwardEvent, logEvent, statusOf } from './event.js';
+import type { ResolvedForwarding } from './forward-options.js';
+import { state } from './state.js';
+import { kInvalidRecording } from './symbols.js';
+import { Transport } from './transport.js';
+
+// Errors already forwarded, so that one passing several capture points is sent once.
+const forwarded = new WeakSet<object>();
+let transport: Transport | undefined;
+
+type Recorded = InternalContext & { recordingId: string };
+
+/** The transport for the current options, or undefined when forwarding is off. */
+export function currentTransport(): Transport | undefined {
+  return transport;
+}
+
+/** Replaces the transport after `init`; the old one drains in the background. */
+export function configureTransport(options: ResolvedForwarding): void {
+  const previous = transport;
+  transport =
+    options.apiKey === undefined
+      ? undefined
+      : new Transport({ ...options, apiKey: options.apiKey });
+  if (previous !== undefined) void previous.close(options.shutdownTimeoutMs);
+}
+
+/** Closes the transport after flushing; resolves whether everything was delivered. */
+export async function closeTransport(timeoutMs: number): Promise<boolean> {
+  const closing = transport;
+  transport = undefined;
+  return closing === undefined ? true : closing.close(timeoutMs);
+}
+
+/** Counts why an event is not sent when the context has no usable recording id. */
+function eligible(context: InternalContext | undefined): context is Recorded {
+  if (context?.recordingId !== undefined) return true;
+  if (context !== undefined && (context as { [kInvalidRecording]?: boolean })[kInvalidRecording]) {
+    state.stats.dropped.invalidHeader++;
+  } else {
+    state.stats.dropped.noRecordingId++;
+  }
+  return false;
+}
+
+function apiKeyFree(event: ForwardEvent, apiKey: string): ForwardEvent {
+  const scrub = (text: string) =>
+    text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
+  return {
+    ...event,
+    payload: scrub(event.payload),
+    title: scrub(event.title),
+    metadata: scrub(event.metadata),
+  };
+}
+
+/**
+ * Queues an event to be built when it is sent. Capturing stays cheap (a reference and a
+ * timestamp), so a burst of errors cannot stall the event loop; building, `beforeSend`
+ * and serialisation happen in the transport's pump, a few at a time.
+ */
+function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
+  const target = transport;
+  if (target === undefined) return false;
+  const options = state.options.forwarding;
+  return target.enqueue(() => {
+    let event: ForwardEvent | null = build(options);
+    if (options.beforeSend !== undefined) {
+      try {
+        event = options.beforeSend(event);
+      } catch {
+        event = null;
+      }
+      if (event === null || typeof event !== 'object') {
+        state.stats.dropped.beforeSend++;
+        return null;
+      }
+    }
+    return JSON.stringify(apiKeyFree(event, options.apiKey!));
+  });
+}
+
+function hasTransport(): boolean {
+  if (transport !== undefined) return true;
+  state.stats.dropped.noApiKey++;
+  return false;
+}
+
+/**
+ * Forwards a thrown value raised in `context`. `status` is the HTTP status the request
+ * will end with, when the capture point knows it. Returns whether it was queued.
+ */
+export function forwardException(
+  thrown: unknown,
+  context: InternalContext | undefined,
+  extra?: unknown,
+  status?: number,
+): boolean {
+  try {
+    const options = state.options.forwarding;
+    if (!options.exceptions) return false;
+    if (typeof thrown === 'object' && thrown !== null) {
+      if (forwarded.has(thrown)) return false;
+      forwarded.add(thrown);
+    }
+    if (!eligible(context) || !hasTransport()) return false;
+    const timestamp = Date.now();
+    return submit((current) =>
+      exceptionEvent(context, thrown, extra, current, status ?? statusOf(thrown), timestamp),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `thrown` was already forwarded by a capture point. */
+export function wasForwarded(thrown: unknown): boolean {
+  return typeof thrown === 'object' && thrown !== null && forwarded.has(thrown);
+}
+
+/** Forwards a log message raised in `context`. Returns whether it was queued. */
+export function forwardLog(
+  message: string,
+  level: string,
+  details: { title?: string | undefined; metadata?: unknown },
+  context: InternalContext | undefined,
+): boolean {
+  try {
+    if (!eligible(context) || !hasTransport()) return false;
+    const timestamp = Date.now();
+    return submit((current) => logEvent(context, message, level, details, current, timestamp));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Forwards an error to the send API with the current request's context.
+ *
+ * @example
+ * try { await charge(order); } catch (err) { captureException(err, { orderId: order.id }); throw err; }
+ */
+export function captureException(error: unknown, extra?: Record<string, unknown>): boolean {
+  return forwardException(error, state.als.getStore(), extra);
+}
+
+/**
+ * Sends a log event for the current request's recording.
+ *
+ * @example
+ * log('payment declined', { level: 'warn', metadata: { provider: 'stripe' } });
+ */
+export function log(
+  message: string,
+  options: {
+    level?: 'debug' | 'info' | 'warn' | 'error';
+    title?: string;
+    metadata?: Record<string, unknown>;
+  } = {},
+): boolean {
+  const text = typeof message === 'string' ? message : format(message);
+  return forwardLog(text, options.level ?? 'info', options, state.als.getStore());
+}
+
+/**
+ * Resolves `true` once every event queued before the call has been delivered or
+ * given up on, `false` if `timeoutMs` passed first.
+ */
+export function flush(timeoutMs = 2000): Promise<boolean> {
+  return transport === undefined ? Promise.resolve(true) : transport.flush(timeoutMs);
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { InternalContext } from './context.js';
+import { invalidOption } from './errors.js';
+import type { RequestObserver } from './request.js';
+import { state } from './state.js';
+
+/** The part of `@opentelemetry/api` used here; the package is an optional peer. */
+interface OpenTelemetryApi {
+  trace: { getActiveSpan(): { setAttribute(key: string, value: string): unknown } | undefined };
+}
+
+let api: OpenTelemetryApi | undefined;
+
+/**
+ * Loads `@opentelemetry/api` when the `openTelemetry` option asks for it, and only then.
+ * Throws at set-up when it is not installed.
+ */
+export function loadOpenTelemetry(): OpenTelemetryApi {
+  if (api !== undefined) return api;
+  try {
+    api = createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApi;
+    return api;
+  } catch {
+    throw invalidOption('openTelemetry', true, 'true only when @opentelemetry/api is installed');
+  }
+}
+
+/** `session.id`: OpenReplay's session id, else a hash of the token (a credential, never sent raw). */
+export function sessionAttribute(context: InternalContext): string | undefined {
+  if (context.sessionId !== undefined) return context.sessionId;
+  if (context.sessionToken === undefined) return undefined;
+  return createHash('sha256').update(context.sessionToken).digest('hex').slice(0, 32);
+}
+
+/** Sets the ids on the span active when the request entered its context (the server span). */
+const annotateSpan: RequestObserver = (context) => {
+  if (!state.options.openTelemetry || api === undefined) return;
+  try {
+    const span = api.trace.getActiveSpan();
+    if (span === undefined) return;
+    const session = sessionAttribute(context);
+    if (session !== undefined) span.setAttribute('session.id', session);
+    if (context.recordingId !== undefined)
+      span.setAttribute('bugreplay.recording_id', context.recordingId);
+  } catch {
+    state.stats.integrationErrors++;
+  }
+};
+
+/** Registers the span observer; returns the uninstall function. */
+export function installOpenTelemetry(): () => void {
+  loadOpenTelemetry();
+  state.observers.push(annotateSpan);
+  return () => {
+    const at = state.observers.indexOf(annotateSpan);
+    if (at !== -1) state.observers.splice(at, 1);
+  };
+}

@@ -1,0 +1,123 @@
+import { deliverBeforeExit } from './fatal-delivery.js';
+import { currentTransport, forwardException, wasForwarded } from './forward.js';
+import { state } from './state.js';
+
+type RejectionsMode = 'throw' | 'strict' | 'warn' | 'none' | 'warn-with-error-code';
+const MODES: readonly RejectionsMode[] = [
+  'throw',
+  'strict',
+  'warn',
+  'none',
+  'warn-with-error-code',
+];
+
+/** The `--unhandled-rejections` mode this process runs with (flags or NODE_OPTIONS). */
+export function rejectionsMode(
+  argv = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): RejectionsMode {
+  const words = [...argv, ...nodeOptions.split(/\s+/)];
+  let mode: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('--unhandled-rejections='))
+      mode = word.slice('--unhandled-rejections='.length);
+    else if (word === '--unhandled-rejections') mode = words[i + 1];
+  }
+  return MODES.includes(mode as RejectionsMode) ? (mode as RejectionsMode) : 'throw';
+}
+
+function contextOfPromise(promise: unknown) {
+  // Node 20 keeps each AsyncLocalStorage's store on the promise resource itself.
+  const key = (state.als as unknown as { kResourceStore?: symbol }).kResourceStore;
+  const stored =
+    key && typeof promise === 'object' && promise !== null
+      ? (promise as Record<symbol, unknown>)[key]
+      : undefined;
+  return (stored as ReturnType<typeof state.als.getStore>) ?? state.als.getStore();
+}
+
+function willExit(): boolean {
+  return (
+    process.listenerCount('uncaughtException') === 0 &&
+    !process.hasUncaughtExceptionCaptureCallback()
+  );
+}
+
+/**
+ * Forwards uncaught exceptions and unhandled rejections while keeping Node's own
+ * behaviour: same printed error, same exit code, same `--unhandled-rejections` mode.
+ * - `uncaughtExceptionMonitor` observes without handling; when the process is about to
+ *   die, queued events are delivered synchronously (bounded) before Node prints and exits.
+ * - An `unhandledRejection` listener would stop the default crash, so where Node's mode
+ *   depends on there being none, the rejection is raised again with ours detached.
+ */
+export function installProcessHandlers(): () => void {
+  const mode = rejectionsMode();
+  const raisingAgain = new Set<unknown>();
+
+  // Reasons may be primitives, which the WeakSet behind wasForwarded cannot hold.
+  const forwardedPrimitives = new Set<unknown>();
+  const forwardOnce = (thrown: unknown, context: ReturnType<typeof state.als.getStore>) => {
+    try {
+      if (wasForwarded(thrown) || forwardedPrimitives.has(thrown)) return;
+      if (typeof thrown !== 'object' || thrown === null) {
+        if (forwardedPrimitives.size > 100) forwardedPrimitives.clear();
+        forwardedPrimitives.add(thrown);
+      }
+      forwardException(thrown, context);
+    } catch {
+      // Never turn the application's failure into a different one.
+    }
+  };
+
+  const onFatal = (error: unknown) => {
+    raisingAgain.delete(error);
+    // Node built its crash message before this runs, so reading the stack is harmless.
+    forwardOnce(error, state.als.getStore());
+    if (!willExit()) return;
+    try {
+      const transport = currentTransport();
+      const { apiKey, endpoint, shutdownTimeoutMs } = state.options.forwarding;
+      if (transport === undefined || transport.isRateLimited || apiKey === undefined) return;
+      deliverBeforeExit(transport.takePending(), {
+        endpoint,
+        apiKey,
+        timeoutMs: shutdownTimeoutMs,
+      });
+    } catch {
+      // As above.
+    }
+  };
+
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    const context = contextOfPromise(promise);
+    const handledByApp = process.listenerCount('unhandledRejection') > 1;
+    if (handledByApp || (mode !== 'throw' && mode !== 'warn-with-error-code')) {
+      // Our listener changes nothing here: Node has already warned, or the app handles it.
+      forwardOnce(reason, context);
+      return;
+    }
+    // Raised again with ours detached, so Node applies its default for the mode. The
+    // reason is not read before that: reading `stack` would lose V8's original arrow.
+    raisingAgain.add(reason);
+    process.removeListener('unhandledRejection', onRejection);
+    Promise.reject(reason);
+    setImmediate(() => {
+      // Reached only if the process survived (e.g. an uncaughtException handler).
+      if (raisingAgain.delete(reason)) forwardOnce(reason, context);
+      if (installed) process.on('unhandledRejection', onRejection);
+    });
+  };
+
+  let installed = true;
+  process.on('uncaughtExceptionMonitor', onFatal);
+  // In strict mode every rejection reaches the monitor first, and a listener here would
+  // silence the warning Node prints when the application handled the exception.
+  if (mode !== 'strict') process.on('unhandledRejection', onRejection);
+  return () => {
+    installed = false;
+    process.removeListener('uncaughtExceptionMonitor', onFatal);
+    process.removeListener('unhandledRejection', onRejection);
+  };
+}

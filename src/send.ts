@@ -1,0 +1,135 @@
+import type { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { Agent, buildConnector, request } from 'undici';
+import type { Compression } from './forward-options.js';
+import { VERSION } from './version.js';
+
+const compressors: Record<Compression, (input: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gzip),
+  deflate: promisify(zlib.deflate),
+  br: promisify(zlib.brotliCompress),
+};
+
+/** Response bodies are read up to this many bytes; the rest is discarded. */
+export const MAX_RESPONSE_BYTES = 16 * 1024;
+
+export const USER_AGENT = `replaylink/${VERSION} node/${process.versions.node}`;
+
+export interface SendResult {
+  /** HTTP status, or 0 when no response arrived. */
+  status: number;
+  /** `Retry-After` header, when present. */
+  retryAfter?: string | undefined;
+  /** Response body text, cut to {@link MAX_RESPONSE_BYTES}. */
+  body?: string;
+  /** Why no response arrived. */
+  failure?: 'network' | 'timeout';
+}
+
+export interface SenderOptions {
+  endpoint: string;
+  apiKey: string;
+  compression: Compression | false;
+  timeoutMs: number;
+}
+
+/** The bytes-over-HTTP layer: one keep-alive agent, one POST per event. Never throws. */
+export interface Sender {
+  send(body: string): Promise<SendResult>;
+  /**
+   * Whether requests are in flight. Pooled sockets keep the process alive only then:
+   * an idle keep-alive connection must never hold an exiting application open.
+   */
+  hold(active: boolean): void;
+  /** Closes idle sockets and aborts requests still running. */
+  destroy(): Promise<void>;
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_RESPONSE_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
+}
+
+function isTimeout(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    (typeof code === 'string' && code.includes('TIMEOUT'))
+  );
+}
+
+/** Creates the HTTP layer of the transport. */
+export function createSender(options: SenderOptions): Sender {
+  const sockets = new Set<Socket>();
+  let holding = false;
+  const connectTls = buildConnector({ timeout: options.timeoutMs });
+  const agent = new Agent({
+    connect(connectOptions, callback) {
+      connectTls(connectOptions, (error, socket) => {
+        if (socket) {
+          const plain = socket as Socket;
+          sockets.add(plain);
+          plain.once('close', () => sockets.delete(plain));
+          if (!holding) plain.unref();
+        }
+        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
+        (callback as (...args: any[]) => void)(error, socket);
+      });
+    },
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${options.apiKey}`,
+    'user-agent': USER_AGENT,
+  };
+  if (options.compression) headers['content-encoding'] = options.compression;
+  const compress = options.compression ? compressors[options.compression] : undefined;
+
+  return {
+    async send(text) {
+      try {
+        const body = compress ? await compress(Buffer.from(text)) : text;
+        const response = await request(options.endpoint, {
+          dispatcher: agent,
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const retryAfter = response.headers['retry-after'];
+        return {
+          status: response.statusCode,
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+          body: await readCapped(response.body),
+        };
+      } catch (error) {
+        return { status: 0, failure: isTimeout(error) ? 'timeout' : 'network' };
+      }
+    },
+    hold(active) {
+      holding = active;
+      for (const socket of sockets) active ? socket.ref() : socket.unref();
+    },
+    async destroy() {
+      try {
+        await agent.destroy();
+      } catch {
+        // Already destroyed.
+      }
+    },
+  };
+}
