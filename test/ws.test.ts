@@ -200,6 +200,39 @@ describe('replaylink/ws', () => {
     ]);
   });
 
+  test('a server listening on its own port gets the context too', async () => {
+    const out = collector();
+    const wss = wsReplayLink(new WebSocketServer({ port: 0, host: '127.0.0.1' }), {
+      accessLog: {
+        format: '$context.eventType $context.bugReplayRecordingUuid',
+        stream: out.stream,
+      },
+    });
+    await once(wss, 'listening');
+    wss.on('connection', (ws) => {
+      ws.on('message', () => ws.send(String(getContext()?.recordingId)));
+    });
+    try {
+      const { port } = wss.address() as { port: number };
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, {
+        headers: { 'br-recording-uuid': '6f1c2a9e-4b1d' },
+      });
+      await once(ws, 'open');
+      const got = replies(ws, 1);
+      ws.send('hello');
+      assert.deepEqual(await got, ['6f1c2a9e-4b1d']);
+      ws.close();
+      await out.until(3);
+    } finally {
+      wss.close();
+    }
+    assert.deepEqual(out.lines, [
+      'CONNECT 6f1c2a9e-4b1d',
+      'MESSAGE 6f1c2a9e-4b1d',
+      'DISCONNECT 6f1c2a9e-4b1d',
+    ]);
+  });
+
   test('a bad route selection expression is refused at set-up', () => {
     assert.throws(
       () =>
