@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { formatBench } from './format.mjs';
 import { pinoSection } from './pino.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -19,6 +20,10 @@ const groups = [
     configs: [
       ['express-bare', 'bare Express 5'],
       ['express-replaylink', 'expressMiddleware() + one stamped console.log'],
+      [
+        'express-access-log',
+        "expressMiddleware({ accessLog: { format: 'clf' } }) + one stamped console.log",
+      ],
     ],
   },
   {
@@ -124,6 +129,7 @@ for (const group of groups) {
   );
 }
 
+sections.push(await formatBench({ rounds, ms: smoke ? 100 : duration * 250 }));
 // Search latency: the reference example query over 10,000 live sessions, one request at
 // a time, measured at the client (so HTTP on loopback is included).
 async function measureSearch() {

@@ -77,6 +77,8 @@ async function expressFetch(withReplayLink, withPropagation) {
 const configs = {
   'express-bare': () => express5(false),
   'express-replaylink': () => express5(true),
+  // The access-log line goes to stdout, which the runner discards, like the console.log.
+  'express-access-log': () => express5(true, { accessLog: { format: 'clf' } }),
   'express-replaylink-live': () => express5(true, { liveSessions: LIVE }),
   'live-search': liveSearch,
   'express-fetch-bare': () => expressFetch(false, false),

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
 import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
 import type { ReplayLinkOptions } from './options.js';
@@ -14,12 +15,14 @@ export interface AdapterOptions {
    * a status of 500 or more, or with no status.
    */
   shouldForward?: ShouldForward;
+  /** One access-log line per request from a `$context` template. Default: off. */
+  accessLog?: AccessLogOptions;
 }
 
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
 export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
 
-const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ['shouldForward'];
+const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ['shouldForward', 'accessLog'];
 
 /** Splits adapter options from `init` options. */
 function split(options: AdapterEntryOptions): {
@@ -39,9 +42,28 @@ function split(options: AdapterEntryOptions): {
   };
 }
 
+/** What an adapter's options set up: the adapter options and the compiled features. */
+export interface AdapterSetup {
+  readonly options: AdapterOptions;
+  readonly accessLog: AccessLog | undefined;
+}
+
+/**
+ * Configures the library from an adapter's options (`init` options, when given, are
+ * applied) and compiles the per-adapter features. Throws on bad options, at set-up.
+ */
+export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterSetup {
+  const { initOptions, adapter } = split(options ?? {});
+  const accessLog =
+    adapter.accessLog === undefined ? undefined : createAccessLog(adapter.accessLog);
+  if (initOptions !== undefined) init(initOptions);
+  else ensureInit();
+  return { options: adapter, accessLog };
+}
+
 /** Builds the per-middleware observers from adapter options. */
-function observersFor(_adapter: AdapterOptions): RequestObserver[] {
-  return [];
+function observersFor(setup: AdapterSetup): RequestObserver[] {
+  return setup.accessLog === undefined ? [] : [setup.accessLog.observer];
 }
 
 /**
@@ -52,12 +74,10 @@ export function adapterScope(
   options: AdapterEntryOptions | undefined,
   routeOf?: (req: IncomingMessage) => string | undefined,
 ) {
-  const { initOptions, adapter } = split(options ?? {});
-  if (initOptions !== undefined) init(initOptions);
-  else ensureInit();
+  const setup = adapterSetup(options);
   const scope = createRequestScope({
-    observers: observersFor(adapter),
+    observers: observersFor(setup),
     ...(routeOf ? { routeOf } : {}),
   });
-  return { enter: scope, options: adapter };
+  return { enter: scope, options: setup.options };
 }

@@ -1,4 +1,21 @@
-export { type AdapterEntryOptions, type AdapterOptions, adapterScope } from './adapter.js';
+export {
+  type AccessLog,
+  type AccessLogOptions,
+  type AccessRecord,
+  createAccessLog,
+  type EscapeName,
+  type EventType,
+  type LineWritable,
+  PRESETS,
+  type PresetName,
+} from './access-log/index.js';
+export {
+  type AdapterEntryOptions,
+  type AdapterOptions,
+  type AdapterSetup,
+  adapterScope,
+  adapterSetup,
+} from './adapter.js';
 export { captureRequestError, defaultShouldForward, type ShouldForward } from './capture.js';
 export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
@@ -34,3 +51,4 @@ export {
   type SessionStore,
 } from './sessions/index.js';
 export type { Stats } from './stats.js';
+export { attachWebSocketServer, type WebSocketOptions } from './websocket.js';

@@ -64,6 +64,8 @@ export interface Stats {
   propagationErrors: number;
   /** Failures inside optional integrations (OpenTelemetry), never thrown into the app. */
   integrationErrors: number;
+  /** Access-log lines written, and lines or callbacks that failed (see `debug`). */
+  accessLog: { lines: number; failures: number };
 }
 
 export function createStats(): Stats {
@@ -96,6 +98,7 @@ export function createStats(): Stats {
     propagated: 0,
     propagationErrors: 0,
     integrationErrors: 0,
+    accessLog: { lines: 0, failures: 0 },
   };
 }
 

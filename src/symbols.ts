@@ -8,5 +8,7 @@ export const kFacts = Symbol('replaylink.facts');
 export const kPatched = Symbol('replaylink.patched');
 /** Global slot, shared by the ESM and CommonJS copies of the package (dual-package hazard). */
 export const kGlobalState = Symbol.for('replaylink.state.v1');
+/** Marks a WebSocket server replaylink already follows. */
+export const kWebSocket = Symbol('replaylink.websocket');
 /** Set on a context whose recording id header was present but invalid. */
 export const kInvalidRecording = Symbol('replaylink.invalidRecording');

@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { RequestObserver } from '../request.js';
+import { routeOf } from '../request.js';
+import type { AccessLog } from './index.js';
+import { sourceIpOf } from './record.js';
+
+function lengthOf(res: ServerResponse): number | undefined {
+  const header = res.getHeader('content-length');
+  const length = typeof header === 'string' ? Number(header) : header;
+  return Number.isSafeInteger(length) ? (length as number) : undefined;
+}
+
+/**
+ * Follows one HTTP request and logs it once, when the response finishes or the
+ * connection closes first (client abort). Listeners on `res` run in the request's
+ * context, so the route and the noted error are known by then.
+ */
+export function httpObserver(log: Pick<AccessLog, 'write' | 'uses'>): RequestObserver {
+  const wantsIp = log.uses('identity.sourceIp');
+  const wantsHandlerTime = log.uses('integrationLatency');
+  return (context, facts) => {
+    const { req, res } = facts;
+    const started = performance.now();
+    const sourceIp = wantsIp ? sourceIpOf(req) : undefined;
+    let handled: number | undefined;
+    if (wantsHandlerTime)
+      res.once('prefinish', () => {
+        handled = performance.now() - started;
+      });
+    const end = () => {
+      res.off('finish', end);
+      res.off('close', end);
+      const sent = res.writableFinished;
+      log.write({
+        eventType: 'REQUEST',
+        context,
+        req,
+        sourceIp,
+        requestId: context.requestId,
+        routeKey: () => `${context.method} ${routeOf(context) ?? context.path}`,
+        status: res.headersSent ? res.statusCode : undefined,
+        error: facts.error,
+        integrationLatency: handled === undefined ? undefined : Math.round(handled),
+        responseLatency: sent ? Math.round(performance.now() - started) : undefined,
+        responseLength: lengthOf(res),
+        connectionId: undefined,
+        connectedAt: undefined,
+        messageId: undefined,
+      });
+    };
+    res.on('finish', end);
+    res.on('close', end);
+  };
+}

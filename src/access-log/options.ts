@@ -1,0 +1,125 @@
+import type { IncomingMessage } from 'node:http';
+import { invalidOption } from '../errors.js';
+import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
+import { isPreset, PRESETS, type PresetName } from './presets.js';
+import type { VariableSettings } from './variables.js';
+
+/** Something with a `write(text)` method: a Writable, a file stream, `process.stdout`. */
+export interface LineWritable {
+  write(chunk: string): unknown;
+}
+
+/** The `accessLog` option of every adapter. */
+export interface AccessLogOptions {
+  /**
+   * `'clf'`, `'json'`, `'xml'`, `'csv'` (API Gateway's presets) or a one-line template
+   * of `$context.<name>` variables.
+   */
+  format: PresetName | (string & {});
+  /**
+   * Escaping of values in a custom template. Default: `json` when it starts with `{`,
+   * `xml` when it starts with `<`, else `text`. Presets always use their own.
+   */
+  escape?: EscapeName;
+  /** Where lines go: a Writable (gets `line + "\n"`) or a function (gets the line). Default stdout. */
+  stream?: LineWritable | ((line: string) => void);
+  /** `$context.stage`, e.g. `prod`. */
+  stage?: string;
+  /** `$context.apiId`, e.g. the service name. */
+  apiId?: string;
+  /** `$context.identity.user`, e.g. the signed-in user id. */
+  user?: (req: IncomingMessage) => unknown;
+  /** `$context.identity.caller`, e.g. the calling service. */
+  caller?: (req: IncomingMessage) => unknown;
+  /** `$context.identity.apiKeyId`: an id naming the API key, never the key itself. */
+  apiKeyId?: (req: IncomingMessage) => unknown;
+  /** An object whose properties `$context.authorizer.<property>` reads. */
+  authorizer?: (req: IncomingMessage) => unknown;
+}
+
+export interface ResolvedAccessLog {
+  readonly template: string;
+  readonly escaper: Escaper;
+  readonly sink: (line: string) => void;
+  readonly settings: VariableSettings;
+}
+
+const KEYS = [
+  'format',
+  'escape',
+  'stream',
+  'stage',
+  'apiId',
+  'user',
+  'caller',
+  'apiKeyId',
+  'authorizer',
+];
+const CALLBACKS = ['user', 'caller', 'apiKeyId', 'authorizer'] as const;
+const FORMATS = `"clf", "json", "xml", "csv" or a one-line template of $context variables`;
+
+function pickFormat(input: Record<string, unknown>): { template: string; escaper: Escaper } {
+  const { format, escape: escaping } = input;
+  if (typeof format !== 'string' || format.trim() === '')
+    throw invalidOption('accessLog.format', format, FORMATS);
+  if (
+    escaping !== undefined &&
+    !(typeof escaping === 'string' && Object.hasOwn(ESCAPERS, escaping))
+  )
+    throw invalidOption('accessLog.escape', escaping, '"json", "xml", "csv" or "text"');
+  if (isPreset(format))
+    return { template: PRESETS[format], escaper: format === 'clf' ? clfEscaper : ESCAPERS[format] };
+  const start = format.trimStart()[0];
+  const detected: EscapeName = start === '{' ? 'json' : start === '<' ? 'xml' : 'text';
+  return { template: format, escaper: ESCAPERS[(escaping as EscapeName | undefined) ?? detected] };
+}
+
+function pickSink(stream: unknown): (line: string) => void {
+  // process.stdout is looked up per line, so a later patch or redirect is honoured.
+  if (stream === undefined) return (line) => process.stdout.write(`${line}\n`);
+  if (typeof stream === 'function') return (line) => void stream(line);
+  const write = (stream as LineWritable | null)?.write;
+  if (typeof stream === 'object' && typeof write === 'function')
+    return (line) => void (stream as LineWritable).write(`${line}\n`);
+  throw invalidOption('accessLog.stream', stream, 'a Writable stream or a function (line) => void');
+}
+
+function pickText(input: Record<string, unknown>, key: 'stage' | 'apiId'): string | undefined {
+  const value = input[key];
+  if (value === undefined || typeof value === 'string') return value;
+  throw invalidOption(`accessLog.${key}`, value, 'a string');
+}
+
+function pickCallback(input: Record<string, unknown>, key: (typeof CALLBACKS)[number]) {
+  const value = input[key];
+  if (value === undefined || typeof value === 'function')
+    return value as ((req: IncomingMessage) => unknown) | undefined;
+  throw invalidOption(`accessLog.${key}`, value, 'a function (req) => value');
+}
+
+/** Validates the `accessLog` option at set-up. */
+export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalidOption('accessLog', input, `an object such as { format: 'json' }`);
+  const options = input as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!KEYS.includes(key))
+      throw invalidOption(
+        `accessLog.${key}`,
+        options[key],
+        `no such option (accepted: ${KEYS.join(', ')})`,
+      );
+  }
+  return {
+    ...pickFormat(options),
+    sink: pickSink(options.stream),
+    settings: {
+      stage: pickText(options, 'stage'),
+      apiId: pickText(options, 'apiId'),
+      user: pickCallback(options, 'user'),
+      caller: pickCallback(options, 'caller'),
+      apiKeyId: pickCallback(options, 'apiKeyId'),
+      authorizer: pickCallback(options, 'authorizer'),
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestContext } from '../context.js';
+
+/** `REQUEST` for HTTP; the three WebSocket events as API Gateway names them. */
+export type EventType = 'REQUEST' | 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+
+/** Everything one access-log line may show; variables read only what they need. */
+export interface AccessRecord {
+  readonly eventType: EventType;
+  readonly context: RequestContext;
+  /** The HTTP request, or the WebSocket upgrade request. */
+  readonly req: IncomingMessage;
+  /** Peer address, read when the request starts (a closed socket forgets it). */
+  readonly sourceIp: string | undefined;
+  /** Request id of this line: the request's, or the message's for `MESSAGE`. */
+  readonly requestId: string;
+  /** Computed on demand: it may ask the framework or parse a message. */
+  readonly routeKey: () => string | undefined;
+  readonly status: number | undefined;
+  readonly error: unknown;
+  /** Milliseconds the handler took. */
+  readonly integrationLatency: number | undefined;
+  /** Milliseconds until the response was sent. */
+  readonly responseLatency: number | undefined;
+  readonly responseLength: number | undefined;
+  readonly connectionId: string | undefined;
+  readonly connectedAt: number | undefined;
+  readonly messageId: string | undefined;
+  /** Per-line memo of the `authorizer` callback's result. */
+  authorized?: { value: unknown };
+}
+
+/** The client address of a request: Express's `req.ip` (it honours `trust proxy`) or the peer's. */
+export function sourceIpOf(req: IncomingMessage): string | undefined {
+  const ip = (req as { ip?: unknown }).ip;
+  return typeof ip === 'string' ? ip : req.socket?.remoteAddress;
+}

@@ -1,0 +1,132 @@
+import type { IncomingMessage } from 'node:http';
+import { diagnose } from '../diagnostics.js';
+import { state } from '../state.js';
+import { clfTime } from './clf-time.js';
+import type { AccessRecord } from './record.js';
+
+/** The callbacks and constants a template can draw on (validated access-log options). */
+export interface VariableSettings {
+  readonly stage: string | undefined;
+  readonly apiId: string | undefined;
+  readonly user: ((req: IncomingMessage) => unknown) | undefined;
+  readonly caller: ((req: IncomingMessage) => unknown) | undefined;
+  readonly apiKeyId: ((req: IncomingMessage) => unknown) | undefined;
+  readonly authorizer: ((req: IncomingMessage) => unknown) | undefined;
+}
+
+/** A value for the line; `undefined` prints as `-`. Numbers are written unescaped. */
+export type Value = string | number | undefined;
+
+export interface Variable {
+  read(record: AccessRecord, settings: VariableSettings): Value;
+  /** The value carries its own double quotes (`error.messageString`). */
+  readonly quoted?: true;
+}
+
+function text(value: unknown): Value {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a user callback; a throw is counted and reported, and the value is absent. */
+function callback(
+  name: string,
+  fn: ((req: IncomingMessage) => unknown) | undefined,
+  req: IncomingMessage,
+): unknown {
+  if (fn === undefined) return undefined;
+  try {
+    return fn(req);
+  } catch (error) {
+    state.stats.accessLog.failures++;
+    diagnose(`accessLog.${name} threw: ${error instanceof Error ? error.message : typeof error}`);
+    return undefined;
+  }
+}
+
+function header(req: IncomingMessage, name: string): Value {
+  const value = req.headers[name];
+  return typeof value === 'string' ? text(value) : undefined;
+}
+
+function errorMessage(error: unknown): string | undefined {
+  if (error === undefined || error === null) return undefined;
+  if (error instanceof Error) return error.message;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+function errorType(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (typeof code === 'string') return code;
+  return typeof name === 'string' ? name : undefined;
+}
+
+const v = (read: Variable['read']): Variable => ({ read });
+
+/** Every fixed `$context.<name>`, as SPEC §5 and API Gateway define them. */
+export const VARIABLES: ReadonlyMap<string, Variable> = new Map<string, Variable>([
+  ['requestId', v((r) => r.requestId)],
+  ['extendedRequestId', v((r) => r.context.requestId)],
+  ['identity.sourceIp', v((r) => r.sourceIp)],
+  ['identity.userAgent', v((r) => header(r.req, 'user-agent'))],
+  ['identity.caller', v((r, s) => text(callback('caller', s.caller, r.req)))],
+  ['identity.user', v((r, s) => text(callback('user', s.user, r.req)))],
+  ['identity.apiKeyId', v((r, s) => text(callback('apiKeyId', s.apiKeyId, r.req)))],
+  ['requestTime', v((r) => clfTime(r.context.startedAt))],
+  ['requestTimeEpoch', v((r) => r.context.startedAt)],
+  ['domainName', v((r) => header(r.req, 'host'))],
+  ['stage', v((_, s) => s.stage)],
+  ['apiId', v((_, s) => s.apiId)],
+  ['routeKey', v((r) => r.routeKey())],
+  ['status', v((r) => r.status)],
+  ['eventType', v((r) => r.eventType)],
+  ['connectionId', v((r) => r.connectionId)],
+  ['connectedAt', v((r) => r.connectedAt)],
+  ['messageId', v((r) => r.messageId)],
+  ['integrationLatency', v((r) => r.integrationLatency)],
+  ['responseLatency', v((r) => r.responseLatency)],
+  ['responseLength', v((r) => r.responseLength)],
+  ['httpMethod', v((r) => r.context.method)],
+  ['path', v((r) => text(r.context.path))],
+  ['error.message', v((r) => text(errorMessage(r.error)))],
+  // Quoted even when absent (`"-"`), so `"e": $context.error.messageString` stays JSON.
+  ['error.messageString', { read: (r) => errorMessage(r.error) ?? '-', quoted: true }],
+  ['error.responseType', v((r) => errorType(r.error))],
+  ['openReplaySessionToken', v((r) => r.context.sessionToken)],
+  ['openReplaySession.id', v((r) => r.context.sessionId)],
+  ['bugReplayRecordingUuid', v((r) => r.context.recordingId)],
+]);
+
+const AUTHORIZER = 'authorizer.';
+
+function authorizerVariable(path: readonly string[]): Variable {
+  return v((record, settings) => {
+    record.authorized ??= { value: callback('authorizer', settings.authorizer, record.req) };
+    let value = record.authorized.value;
+    for (const key of path) {
+      if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key))
+        return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return text(value);
+  });
+}
+
+/** The variable behind a name, or `undefined` when there is none. */
+export function variableFor(name: string): Variable | undefined {
+  const fixed = VARIABLES.get(name);
+  if (fixed !== undefined) return fixed;
+  if (!name.startsWith(AUTHORIZER)) return undefined;
+  return authorizerVariable(name.slice(AUTHORIZER.length).split('.'));
+}
+
+/** Names for error messages, `authorizer.<property>` included. */
+export const SUPPORTED_NAMES: readonly string[] = [...VARIABLES.keys(), `${AUTHORIZER}<property>`];
