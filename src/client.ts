@@ -113,7 +113,13 @@ export function ensureInit(): ReplayLinkClient {
   return client;
 }
 
-/** Current counters; see {@link Stats}. */
+/**
+ * A copy of the library's counters; see {@link Stats}.
+ *
+ * @example
+ * const { sent, failed, dropped } = stats();
+ * metrics.gauge('replaylink.dropped.queue_full', dropped.queueFull);
+ */
 export function stats(): Stats {
   return client.stats();
 }

@@ -167,6 +167,9 @@ export function log(
 /**
  * Resolves `true` once every event queued before the call has been delivered or
  * given up on, `false` if `timeoutMs` passed first.
+ *
+ * @example
+ * await flush(1000); // before a serverless function returns
  */
 export function flush(timeoutMs = 2000): Promise<boolean> {
   return transport === undefined ? Promise.resolve(true) : transport.flush(timeoutMs);

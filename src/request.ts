@@ -36,6 +36,10 @@ type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
  * Returns the function an adapter calls once per request: it enters the request's
  * context and calls `next` inside it. A second call for the same request (nested
  * mounts, Nest on Express) reuses the context.
+ *
+ * @example
+ * const enter = createRequestScope({ routeOf: (req) => myRouter.match(req)?.pattern });
+ * server.on('request', (req, res) => enter(req, res, () => handle(req, res)));
  */
 export function createRequestScope(options: ScopeOptions = {}) {
   const observers = options.observers ?? [];
