@@ -50,6 +50,10 @@ function installOnce(name: string, install: () => () => void): void {
 
 /** Hooks the options ask for. Each reads the current options when it runs. */
 function installFeatures(): void {
+  const { apiKey, logs } = state.options.forwarding;
+  // Only when console output can be forwarded: otherwise console calls keep one layer less.
+  if (apiKey !== undefined && logs !== false)
+    installOnce('consoleForwarding', installConsoleForwarding);
   if (state.options.propagate !== undefined) installOnce('propagate', installPropagation);
   if (state.options.openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
 }
@@ -58,12 +62,7 @@ function install(): void {
   if (state.initialized) return;
   state.initialized = true;
   configureTransport(state.options.forwarding);
-  state.patches.push(
-    installEmitterBinding(),
-    installStamping(),
-    installConsoleForwarding(),
-    installProcessHandlers(),
-  );
+  state.patches.push(installEmitterBinding(), installStamping(), installProcessHandlers());
   installFeatures();
 }
 
