@@ -20,7 +20,13 @@ const receiver = await startReceiver({
   print: (line) => console.log(`   ${line}`),
 });
 init({ apiKey: 'demo-key', endpoint: receiver.url, origin: 'demo-app' });
-const server = createApp().listen(0, '127.0.0.1');
+// One API-Gateway-style access log line per request, from a $context template.
+const accessLog = {
+  format:
+    '$context.requestTime "$context.routeKey" $context.status $context.responseLatency ms session=$context.openReplaySessionToken recording=$context.bugReplayRecordingUuid',
+  stream: (line) => console.log(`   [access log] ${line}`),
+};
+const server = createApp({ accessLog }).listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 

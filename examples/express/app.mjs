@@ -6,9 +6,10 @@ import express from 'express';
 import { getContext } from 'replaylink';
 import { expressErrorHandler, expressMiddleware } from 'replaylink/express';
 
-export function createApp() {
+/** @param {import('replaylink/express').ExpressMiddlewareOptions} [options] */
+export function createApp(options) {
   const app = express();
-  app.use(expressMiddleware());
+  app.use(expressMiddleware(options));
   app.use(express.json());
 
   app.get('/orders/:id', async (req, res) => {
