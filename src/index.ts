@@ -16,7 +16,9 @@ export {
   startReceiver,
 } from './receiver.js';
 export {
+  attachFrameworkRequest,
   createRequestScope,
+  frameworkRequestOf,
   type RequestObserver,
   runRequest,
   type ScopeOptions,
