@@ -6,6 +6,7 @@ import {
   captureRequestError,
   frameworkRequestOf,
   getContext,
+  keepContext,
 } from '../src/index.js';
 
 /** Options of {@link koaMiddleware}: adapter options, plus `init` options when given. */
@@ -16,6 +17,7 @@ export interface KoaContext {
   req: IncomingMessage;
   res: ServerResponse;
   state: Record<string, unknown>;
+  body?: unknown;
   /** Set by @koa/router (`_matchedRoute`) and koa-router (`routerPath`). */
   _matchedRoute?: unknown;
   routerPath?: unknown;
@@ -53,6 +55,8 @@ export function koaMiddleware(
       ctx.state.replaylink = getContext();
       try {
         await next();
+        // Koa pipes a stream body after every middleware returned, outside the context.
+        keepContext(ctx.body);
       } catch (error) {
         captureRequestError(error, ctx.req, shouldForward);
         throw error;

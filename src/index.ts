@@ -4,6 +4,7 @@ export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
 export type { ContextInit, RequestContext } from './context.js';
 export { getContext, runWithContext } from './context.js';
+export { keepContext } from './emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
 export type { ForwardEvent } from './event.js';
 export { captureException, flush, log } from './forward.js';

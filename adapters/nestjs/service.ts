@@ -1,11 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  captureException,
-  flush,
-  getContext,
-  log,
-  type RequestContext,
-} from '../../src/index.js';
+import { captureException, flush, getContext, log, type RequestContext } from '../../src/index.js';
 
 /**
  * replaylink for Nest providers: the current request's context, manual capture and
