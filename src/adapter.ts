@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
+import { invalidOption } from './errors.js';
 import type { ReplayLinkOptions } from './options.js';
 import { createRequestScope, type RequestObserver } from './request.js';
 
@@ -39,6 +40,13 @@ function split(options: AdapterEntryOptions): {
   };
 }
 
+/** Rejects adapter options of the wrong type at set-up, naming the option. */
+function validate(adapter: AdapterOptions): void {
+  const { shouldForward } = adapter;
+  if (shouldForward !== undefined && typeof shouldForward !== 'function')
+    throw invalidOption('shouldForward', shouldForward, 'a function (error, req) => boolean');
+}
+
 /** Builds the per-middleware observers from adapter options. */
 function observersFor(_adapter: AdapterOptions): RequestObserver[] {
   return [];
@@ -53,6 +61,7 @@ export function adapterScope(
   routeOf?: (req: IncomingMessage) => string | undefined,
 ) {
   const { initOptions, adapter } = split(options ?? {});
+  validate(adapter);
   if (initOptions !== undefined) init(initOptions);
   else ensureInit();
   const scope = createRequestScope({

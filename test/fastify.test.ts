@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import Fastify from 'fastify';
+import { fastifyPlugin } from '../adapters/fastify.js';
+import { flush, getContext, ReplayLinkError, startReceiver } from '../src/index.js';
+import { request, withOutput } from './helpers.js';
+
+const KEY = 'sk_fastify_key';
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+before(async () => {
+  receiver = await startReceiver({ apiKey: KEY, print: false });
+});
+after(() => receiver.close());
+
+test('covers routes of encapsulated plugins; setErrorHandler still answers', async () => {
+  await withOutput({ apiKey: KEY, endpoint: receiver.url }, async () => {
+    const app = Fastify();
+    await app.register(fastifyPlugin);
+    app.setErrorHandler((error: Error, _request, reply) => {
+      reply.code(503).send({ mine: true, message: error.message });
+    });
+    await app.register(
+      async (child) => {
+        child.get('/orders/:id', async (req) => {
+          const { id } = req.params as { id: string };
+          if (id === 'bad') throw new Error('child broke');
+          return { token: getContext()?.sessionToken };
+        });
+      },
+      { prefix: '/api' },
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    try {
+      const ok = await request(`${url}/api/orders/1`, {
+        headers: { 'x-openreplay-sessiontoken': 'tok-f' },
+      });
+      assert.deepEqual(JSON.parse(ok.body), { token: 'tok-f' });
+      const bad = await request(`${url}/api/orders/bad`, {
+        headers: { 'br-recording-uuid': 'rec-f' },
+      });
+      assert.deepEqual(
+        [bad.status, JSON.parse(bad.body)],
+        [503, { mine: true, message: 'child broke' }],
+      );
+      await flush();
+    } finally {
+      await app.close();
+    }
+  });
+  const [event, ...rest] = receiver.events.filter((e) => e.type === 'exception');
+  assert.equal(rest.length, 0);
+  assert.equal(event?.title, 'Error: child broke');
+  assert.equal(JSON.parse(event?.metadata ?? '{}').route, '/api/orders/:id');
+});
+
+test('invalid options are rejected at registration, naming the option', async () => {
+  const app = Fastify();
+  await assert.rejects(
+    async () => {
+      await app.register(fastifyPlugin, { shouldForward: 'yes' } as never);
+    },
+    (err: unknown) => err instanceof ReplayLinkError && /shouldForward/.test(String(err)),
+  );
+});
