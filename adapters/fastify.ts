@@ -31,7 +31,15 @@ function plugin(
   options: FastifyPluginOptions,
   done: (err?: Error) => void,
 ): void {
-  const { enter, options: adapter } = adapterScope(ownOptions(options), fastifyRoute);
+  let scope: ReturnType<typeof adapterScope>;
+  try {
+    scope = adapterScope(ownOptions(options), fastifyRoute);
+  } catch (err) {
+    // Fastify reports plugin errors from `done`, as the rejection of `register`/`ready`.
+    done(err as Error);
+    return;
+  }
+  const { enter, options: adapter } = scope;
   const { shouldForward } = adapter;
   // Calling `next` inside the context runs every later hook, the handler and the reply
   // from it; events of the raw request and response (body parsing, 'finish', onResponse)
