@@ -29,6 +29,7 @@ import { map, type Observable } from 'rxjs';
 import { ReplayLinkModule, ReplayLinkService } from '../adapters/nestjs.js';
 import { flush, type ReplayLinkOptions, startReceiver } from '../src/index.js';
 import { delay, request, withOutput } from './helpers.js';
+import { NEST } from './matrix/nest-version.js';
 
 const KEY = 'sk_nest_key';
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -172,7 +173,7 @@ async function startNest(platform: string, module: Type, filter = false) {
 }
 
 for (const platform of ['express', 'fastify']) {
-  describe(`nestjs 11 on ${platform}`, () => {
+  describe(`nestjs ${NEST} on ${platform}`, () => {
     test('errors from a guard, a pipe, an interceptor and a service each reach the receiver once', async () => {
       await withOutput(options(), async () => {
         const { app, url } = await startNest(platform, appModule([ReplayLinkModule.forRoot()]));

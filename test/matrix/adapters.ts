@@ -28,6 +28,7 @@ import { withReplayLink } from '../../adapters/http.js';
 import { koaMiddleware } from '../../adapters/koa.js';
 import { ReplayLinkModule } from '../../adapters/nestjs.js';
 import { type Served, serve } from '../helpers.js';
+import { NEST } from './nest-version.js';
 import { bodyOf, matchRoute, type RouteResult, type Routes } from './routes.js';
 
 /**
@@ -224,9 +225,9 @@ export const entries: AdapterEntry[] = [
   koaEntry('koa 3', koa3),
   fastifyEntry('fastify 4', fastify4 as unknown as typeof fastify5),
   fastifyEntry('fastify 5', fastify5),
-  nestEntry('nestjs 11 (express)', 'express'),
-  nestEntry('nestjs 11 (fastify)', 'fastify'),
-] as AdapterEntry[];
+  nestEntry(`nestjs ${NEST} (express)`, 'express'),
+  nestEntry(`nestjs ${NEST} (fastify)`, 'fastify'),
+].filter((entry) => entry.name.startsWith(process.env.REPLAYLINK_MATRIX ?? '')) as AdapterEntry[];
 
 /** Builds and starts an entry's app. */
 export async function start(entry: AdapterEntry, routes: Routes): Promise<Served> {
