@@ -184,7 +184,8 @@ for (const entry of entries) {
       assert.equal(rest.length, 0);
       assert.equal(event?.uuid, 'rec-fail');
       assert.match(event?.title ?? '', /failed after await 3/);
-      assert.equal(JSON.parse(event?.metadata ?? '{}').status, 500);
+      const metadata = JSON.parse(event?.metadata ?? '{}');
+      assert.deepEqual([metadata.status, metadata.route], [500, entry.route]);
     });
 
     test('client errors (4xx) are answered as before and not forwarded', async () => {

@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { ArgumentsHost } from '@nestjs/common';
 import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler.js';
-import { captureRequestError, type ShouldForward } from '../../src/index.js';
+import {
+  attachFrameworkRequest,
+  captureRequestError,
+  type ShouldForward,
+} from '../../src/index.js';
 
 const kShouldForward = Symbol('replaylink.nestjs.shouldForward');
 const kObserved = Symbol.for('replaylink.nestjs.exceptionsObserved');
@@ -18,7 +22,10 @@ function rawRequestOf(host: ArgumentsHost): Marked | undefined {
   if (host.getType() !== 'http') return undefined;
   const req = host.getArgByIndex(0) as { raw?: IncomingMessage } | undefined;
   const raw = (req?.raw ?? req) as Marked | undefined;
-  return raw !== undefined && kShouldForward in raw ? raw : undefined;
+  if (raw === undefined || !(kShouldForward in raw)) return undefined;
+  // Nest's middleware saw only the raw request; Fastify's knows the matched route.
+  if (req !== raw) attachFrameworkRequest(raw, req);
+  return raw;
 }
 
 /**

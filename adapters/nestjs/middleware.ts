@@ -1,16 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { adapterScope } from '../../src/index.js';
+import { adapterScope, frameworkRequestOf } from '../../src/index.js';
 import { observeExceptionsOf } from './exceptions.js';
 import { REPLAYLINK_OPTIONS, type ReplayLinkModuleOptions } from './tokens.js';
 
-type RouteOwner = { route?: { path?: unknown }; routeOptions?: { url?: unknown } };
+type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
 
 /** The route pattern Nest's platform matched: Express's `req.route`, Fastify's routeOptions. */
 function nestRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as RouteOwner & { baseUrl?: string };
+  const { route, baseUrl } = req as ExpressRequest;
   if (typeof route?.path === 'string') return `${baseUrl ?? ''}${route.path}`;
-  return undefined;
+  const url = frameworkRequestOf<{ routeOptions?: { url?: unknown } }>(req)?.routeOptions?.url;
+  return typeof url === 'string' ? url : undefined;
 }
 
 /** Enters the request's context for guards, interceptors, pipes, handlers and filters. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type http from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
 import {
   Controller,
   Get,
@@ -43,6 +44,8 @@ export interface AdapterEntry<App = unknown> {
   listen(app: App): Promise<Served>;
   /** An error the framework answers with `status` (a client error, for the 4xx case). */
   httpError(status: number, message: string): Error;
+  /** The route pattern forwarded errors carry, when the framework has a router. */
+  route?: string;
 }
 
 const statusError = (status: number, message: string) =>
@@ -104,6 +107,7 @@ function expressEntry(name: string, express: Express): AdapterEntry<RequestListe
     },
     listen: serveListener,
     httpError: statusError,
+    route: '/r/:name/:id',
   };
 }
 
@@ -116,10 +120,11 @@ function koaEntry(name: string, Koa: typeof koa3): AdapterEntry<KoaApp> {
       const app = new Koa();
       app.silent = true;
       app.use(koaMiddleware());
-      app.use(async (ctx) => {
-        const found = matchRoute(routes, ctx.path);
-        if (!found) throw statusError(404, 'no route');
-        const result = await found[0]({ id: found[1], res: ctx.res });
+      const router = new Router();
+      router.get('/r/:name/:id', async (ctx) => {
+        const route = routes[ctx.params.name ?? ''];
+        if (!route) throw statusError(404, 'no route');
+        const result = await route({ id: ctx.params.id ?? '', res: ctx.res });
         if ('stream' in result) {
           ctx.type = 'text/plain';
           ctx.body = result.stream;
@@ -129,10 +134,12 @@ function koaEntry(name: string, Koa: typeof koa3): AdapterEntry<KoaApp> {
           ctx.body = body;
         }
       });
+      app.use(router.routes());
       return app;
     },
     listen: (app) => serve(app.callback()),
     httpError: statusError,
+    route: '/r/:name/:id',
   };
 }
 
@@ -159,6 +166,7 @@ function fastifyEntry(name: string, Fastify: typeof fastify5): AdapterEntry<Fast
       return served(app.server, () => app.close());
     },
     httpError: statusError,
+    route: '/r/:name/:id',
   };
 }
 
@@ -200,6 +208,7 @@ function nestEntry(name: string, platform: 'express' | 'fastify'): AdapterEntry<
       return served(app.getHttpServer() as http.Server, () => app.close());
     },
     httpError: (status, message) => new HttpException(message, status),
+    route: '/r/:name/:id',
   };
 }
 
