@@ -63,3 +63,38 @@ test('invalid options are rejected at registration, naming the option', async ()
     { code: 'ERR_REPLAYLINK_INVALID_OPTION', message: /"shouldForward" is "yes"/ },
   );
 });
+
+test('the context reaches preHandler, the handler, onSend, onResponse and finish', async () => {
+  await withOutput(undefined, async (output) => {
+    const app = Fastify();
+    await app.register(fastifyPlugin);
+    const note = (where: string) => console.log(`${where} ${getContext()?.sessionToken}`);
+    app.addHook('preHandler', async () => note('preHandler'));
+    app.addHook('onSend', async () => note('onSend'));
+    app.addHook('onResponse', async () => note('onResponse'));
+    app.post('/', async (req, reply) => {
+      reply.raw.on('finish', () => note('finish'));
+      note(`handler ${(req.body as { n: number }).n}`);
+      return 'ok';
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    try {
+      const reply = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-openreplay-sessiontoken': 'tok-h' },
+        body: '{"n":1}',
+      });
+      assert.equal(reply.body, 'ok');
+    } finally {
+      await app.close();
+    }
+    const lines = output.stdout().split('\n').filter(Boolean).sort();
+    assert.deepEqual(
+      lines,
+      ['finish', 'handler 1', 'onResponse', 'onSend', 'preHandler']
+        .map((where) => `[openReplaySessionToken=tok-h] ${where} tok-h`)
+        .sort(),
+    );
+  });
+});
