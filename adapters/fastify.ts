@@ -1,11 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import {
   type AdapterEntryOptions,
   adapterScope,
   attachFrameworkRequest,
   captureRequestError,
-  frameworkRequestOf,
+  fastifyRoute,
 } from '../src/index.js';
 
 /** Options of {@link fastifyPlugin}: adapter options, plus `init` options when given. */
@@ -18,12 +17,6 @@ function ownOptions(options: object): FastifyPluginOptions {
   return Object.fromEntries(
     Object.entries(options).filter(([key]) => !REGISTER_KEYS.has(key)),
   ) as FastifyPluginOptions;
-}
-
-/** The route pattern Fastify matched, e.g. `/orders/:id` (Fastify 4.10+ and 5). */
-function fastifyRoute(req: IncomingMessage): string | undefined {
-  const url = frameworkRequestOf<FastifyRequest>(req)?.routeOptions?.url;
-  return typeof url === 'string' ? url : undefined;
 }
 
 function plugin(

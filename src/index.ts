@@ -24,6 +24,7 @@ export {
   runRequest,
   type ScopeOptions,
 } from './request.js';
+export { expressRoute, fastifyRoute } from './routes.js';
 export {
   type Identity,
   type LiveSession,

@@ -1,17 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { adapterScope, frameworkRequestOf } from '../../src/index.js';
+import { adapterScope, expressRoute, fastifyRoute } from '../../src/index.js';
 import { observeExceptionsOf } from './exceptions.js';
 import { REPLAYLINK_OPTIONS, type ReplayLinkModuleOptions } from './tokens.js';
 
-type ExpressRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
-
-/** The route pattern Nest's platform matched: Express's `req.route`, Fastify's routeOptions. */
+/** The route pattern Nest's platform matched. */
 function nestRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as ExpressRequest;
-  if (typeof route?.path === 'string') return `${baseUrl ?? ''}${route.path}`;
-  const url = frameworkRequestOf<{ routeOptions?: { url?: unknown } }>(req)?.routeOptions?.url;
-  return typeof url === 'string' ? url : undefined;
+  return expressRoute(req) ?? fastifyRoute(req);
 }
 
 /** Enters the request's context for guards, interceptors, pipes, handlers and filters. */
@@ -21,7 +16,7 @@ export class ReplayLinkMiddleware implements NestMiddleware {
   readonly #options: ReturnType<typeof adapterScope>['options'];
 
   constructor(@Inject(REPLAYLINK_OPTIONS) options: ReplayLinkModuleOptions | undefined) {
-    const { enter, options: adapter } = adapterScope(options ?? undefined, nestRoute);
+    const { enter, options: adapter } = adapterScope(options, nestRoute);
     this.#enter = enter;
     this.#options = adapter;
   }
