@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
@@ -14,8 +15,10 @@ import {
   HttpException,
   Inject,
   Injectable,
+  type MiddlewareConsumer,
   Module,
   type NestInterceptor,
+  type NestModule,
   Param,
   type PipeTransform,
   type Type,
@@ -156,8 +159,20 @@ function appModule(imports: unknown[]) {
     controllers: [OrdersController],
     providers: [OrdersService],
   })
-  class AppModule {}
+  class AppModule implements NestModule {
+    // The app's own middleware: registered after the global ReplayLinkModule's, so it runs
+    // in the request's context, and its errors reach Nest's exception handling too.
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(appMiddleware).forRoutes('*');
+    }
+  }
   return AppModule;
+}
+
+function appMiddleware(req: IncomingMessage, _res: unknown, next: () => void) {
+  if (req.headers['x-log'] !== undefined) console.log('app middleware');
+  if (req.headers['x-fail'] !== undefined) throw new Error('middleware broke');
+  next();
 }
 
 async function startNest(platform: string, module: Type, filter = false) {
@@ -197,6 +212,25 @@ for (const platform of ['express', 'fastify']) {
         'Error: interceptor broke',
         'Error: service broke 2',
       ]);
+    });
+
+    test("the app's own middleware runs in the context; its errors are forwarded once", async () => {
+      await withOutput(options(), async (output) => {
+        const { app, url } = await startNest(platform, appModule([ReplayLinkModule.forRoot()]));
+        try {
+          const logged = await request(`${url}/context`, {
+            headers: { 'x-log': '1', 'x-openreplay-sessiontoken': 'tok-mw' },
+          });
+          assert.equal(logged.status, 200);
+          const failed = await request(`${url}/context`, { headers: { ...REC, 'x-fail': '1' } });
+          assert.equal(failed.status, 500);
+          await flush();
+        } finally {
+          await app.close();
+        }
+        assert.equal(output.stdout(), '[openReplaySessionToken=tok-mw] app middleware\n');
+      });
+      assert.deepEqual(titles(), ['Error: middleware broke']);
     });
 
     test('HttpException below 500 is answered as before and not forwarded', async () => {
