@@ -31,7 +31,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { map, type Observable } from 'rxjs';
 import { ReplayLinkModule, ReplayLinkService } from '../adapters/nestjs.js';
 import { flush, type ReplayLinkOptions, startReceiver } from '../src/index.js';
-import { delay, request, withOutput } from './helpers.js';
+import { delay, request, serve, withOutput } from './helpers.js';
 import { NEST } from './matrix/nest-version.js';
 
 const KEY = 'sk_nest_key';
@@ -325,3 +325,22 @@ for (const platform of ['express', 'fastify']) {
     });
   });
 }
+
+test(`nestjs ${NEST}: the platform served by another server (serverless style) still gets the context`, async () => {
+  await withOutput(undefined, async () => {
+    const app = await NestFactory.create(appModule([ReplayLinkModule.forRoot()]), {
+      logger: false,
+    });
+    await app.init();
+    const server = await serve(app.getHttpAdapter().getInstance());
+    try {
+      const reply = await request(`${server.url}/context`, {
+        headers: { 'x-openreplay-sessiontoken': 'tok-own-server' },
+      });
+      assert.equal(JSON.parse(reply.body).sessionToken, 'tok-own-server');
+    } finally {
+      await server.close();
+      await app.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { installExceptionObserver } from './exceptions.js';
-import { ReplayLinkMiddleware } from './middleware.js';
+import { ReplayLinkMiddleware, ReplayLinkPlatform } from './platform.js';
 import { ReplayLinkService } from './service.js';
 import { REPLAYLINK_OPTIONS, type ReplayLinkModuleOptions } from './tokens.js';
 
@@ -63,7 +63,7 @@ export class ReplayLinkModule implements NestModule {
       module: ReplayLinkModule,
       global: true,
       imports,
-      providers: [optionsProvider, ReplayLinkService],
+      providers: [optionsProvider, ReplayLinkPlatform, ReplayLinkService],
       exports: [ReplayLinkService],
     };
   }
