@@ -3,6 +3,7 @@ import {
   type AdapterEntryOptions,
   adapterScope,
   captureRequestError,
+  expressRoute,
   type ShouldForward,
 } from '../src/index.js';
 
@@ -10,12 +11,6 @@ import {
 export type ExpressMiddlewareOptions = AdapterEntryOptions;
 
 type Next = (err?: unknown) => void;
-
-/** `baseUrl` + the matched route's path, e.g. `/api` + `/orders/:id`. */
-function expressRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as { route?: { path?: unknown }; baseUrl?: string };
-  return typeof route?.path === 'string' ? `${baseUrl ?? ''}${route.path}` : undefined;
-}
 
 /**
  * Express 4/5 middleware that gives each request its replaylink context for the rest

@@ -26,6 +26,18 @@ const groups = [
       ],
     ],
   },
+  ...[
+    ['koa', 'Koa 3', 'koaMiddleware()'],
+    ['fastify', 'Fastify 5', 'app.register(fastifyPlugin)'],
+    ['nest', 'NestJS 11 (Express platform)', 'ReplayLinkModule.forRoot()'],
+  ].map(([key, framework, adapter]) => ({
+    title: `${framework}, hello world, one console.log per request (to a discarded stream)`,
+    bare: `${key}-bare`,
+    configs: [
+      [`${key}-bare`, `bare ${framework}`],
+      [`${key}-replaylink`, `${adapter} + one stamped console.log`],
+    ],
+  })),
   {
     title:
       'Live sessions registry on vs context only (Express 5, 1,000 distinct session tokens in rotation)',

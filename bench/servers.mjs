@@ -20,6 +20,63 @@ async function express5(withReplayLink, options) {
   return app;
 }
 
+// The same hello route on Koa, Fastify and Nest (Express platform), bare or with replaylink.
+// Each returns a plain request listener so the runner serves them all alike.
+async function koa(withReplayLink) {
+  const { default: Koa } = await import('koa');
+  const app = new Koa();
+  if (withReplayLink) {
+    const { koaMiddleware } = await import('replaylink/koa');
+    app.use(koaMiddleware());
+  }
+  app.use((ctx) => {
+    console.log('hello handled');
+    ctx.body = 'hello';
+  });
+  return app.callback();
+}
+
+async function fastify(withReplayLink) {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  if (withReplayLink) {
+    const { fastifyPlugin } = await import('replaylink/fastify');
+    await app.register(fastifyPlugin);
+  }
+  app.get('/', async () => {
+    console.log('hello handled');
+    return 'hello';
+  });
+  await app.ready();
+  return (req, res) => app.routing(req, res);
+}
+
+async function nest(withReplayLink) {
+  await import('reflect-metadata');
+  const { Controller, Get, Module } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  class HelloController {
+    hello() {
+      console.log('hello handled');
+      return 'hello';
+    }
+  }
+  const hello = Object.getOwnPropertyDescriptor(HelloController.prototype, 'hello');
+  Get()(HelloController.prototype, 'hello', hello);
+  Controller()(HelloController);
+  const imports = [];
+  if (withReplayLink) {
+    const { ReplayLinkModule } = await import('replaylink/nestjs');
+    imports.push(ReplayLinkModule.forRoot());
+  }
+  class AppModule {}
+  Module({ imports, controllers: [HelloController] })(AppModule);
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.init();
+  // Nest's own server listener: with replaylink, the module entered the context there.
+  return app.getHttpServer().listeners('request')[0];
+}
+
 // The live sessions API over 10,000 sessions, filled through the request path itself.
 async function liveSearch() {
   const { EventEmitter } = await import('node:events');
@@ -81,6 +138,12 @@ const configs = {
   'express-access-log': () => express5(true, { accessLog: { format: 'clf' } }),
   'express-replaylink-live': () => express5(true, { liveSessions: LIVE }),
   'live-search': liveSearch,
+  'koa-bare': () => koa(false),
+  'koa-replaylink': () => koa(true),
+  'fastify-bare': () => fastify(false),
+  'fastify-replaylink': () => fastify(true),
+  'nest-bare': () => nest(false),
+  'nest-replaylink': () => nest(true),
   'express-fetch-bare': () => expressFetch(false, false),
   'express-fetch-replaylink': () => expressFetch(true, false),
   'express-fetch-propagate': () => expressFetch(true, true),

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
 import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
+import { invalidOption } from './errors.js';
 import type { ReplayLinkOptions } from './options.js';
 import { createRequestScope, type RequestObserver } from './request.js';
 
@@ -42,6 +43,13 @@ function split(options: AdapterEntryOptions): {
   };
 }
 
+/** Rejects adapter options of the wrong type at set-up, naming the option. */
+function validate(adapter: AdapterOptions): void {
+  const { shouldForward } = adapter;
+  if (shouldForward !== undefined && typeof shouldForward !== 'function')
+    throw invalidOption('shouldForward', shouldForward, 'a function (error, req) => boolean');
+}
+
 /** What an adapter's options set up: the adapter options and the compiled features. */
 export interface AdapterSetup {
   readonly options: AdapterOptions;
@@ -54,6 +62,7 @@ export interface AdapterSetup {
  */
 export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterSetup {
   const { initOptions, adapter } = split(options ?? {});
+  validate(adapter);
   const accessLog =
     adapter.accessLog === undefined ? undefined : createAccessLog(adapter.accessLog);
   if (initOptions !== undefined) init(initOptions);

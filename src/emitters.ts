@@ -40,3 +40,22 @@ export function bindRequest(
   (req as Bound)[kContext] = context;
   (res as Bound)[kContext] = context;
 }
+
+type Pulled = { _read?: (...args: unknown[]) => unknown; pipe?: unknown };
+
+/**
+ * Makes a readable body that a framework consumes after the handler returned (Koa pipes
+ * `ctx.body` from outside every middleware) pull its data inside the current request's
+ * context, so timers and callbacks started by its `_read` keep it. Anything that is not
+ * a stream, or a call outside a request, is left alone.
+ */
+export function keepContext(body: unknown): void {
+  const context = state.als.getStore();
+  if (context === undefined || typeof body !== 'object' || body === null) return;
+  const stream = body as Pulled;
+  const read = stream._read;
+  if (typeof stream.pipe !== 'function' || typeof read !== 'function') return;
+  stream._read = function (this: unknown, ...args: unknown[]) {
+    return state.als.run(context, () => Reflect.apply(read, this, args));
+  };
+}

@@ -21,6 +21,7 @@ export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
 export type { ContextInit, RequestContext } from './context.js';
 export { getContext, runWithContext } from './context.js';
+export { keepContext } from './emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
 export type { ForwardEvent } from './event.js';
 export { captureException, flush, log } from './forward.js';
@@ -33,11 +34,14 @@ export {
   startReceiver,
 } from './receiver.js';
 export {
+  attachFrameworkRequest,
   createRequestScope,
+  frameworkRequestOf,
   type RequestObserver,
   runRequest,
   type ScopeOptions,
 } from './request.js';
+export { expressRoute, fastifyRoute } from './routes.js';
 export {
   type Identity,
   type LiveSession,

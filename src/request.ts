@@ -3,7 +3,7 @@ import { ensureInit } from './client.js';
 import { contextFromRequest, type InternalContext } from './context.js';
 import { bindRequest } from './emitters.js';
 import { state } from './state.js';
-import { kContext, kFacts } from './symbols.js';
+import { kContext, kFacts, kFrameworkRequest } from './symbols.js';
 
 /** Facts about an HTTP request that become known while it runs. */
 export interface RequestFacts {
@@ -103,4 +103,19 @@ export function routeOf(context: InternalContext | undefined): string | undefine
 export function noteError(context: InternalContext | undefined, error: unknown): void {
   const facts = factsOf(context);
   if (facts !== undefined && facts.error === undefined) facts.error = error;
+}
+
+type WithFramework = IncomingMessage & { [kFrameworkRequest]?: unknown };
+
+/**
+ * Keeps a framework's own request object (Koa `ctx`, Fastify request) on the raw
+ * request, so the adapter's `routeOf`, which receives the raw request, can reach it.
+ */
+export function attachFrameworkRequest(req: IncomingMessage, value: unknown): void {
+  (req as WithFramework)[kFrameworkRequest] = value;
+}
+
+/** The object given to {@link attachFrameworkRequest} for `req`, if any. */
+export function frameworkRequestOf<T>(req: IncomingMessage): T | undefined {
+  return (req as WithFramework)[kFrameworkRequest] as T | undefined;
 }

@@ -12,3 +12,5 @@ export const kGlobalState = Symbol.for('replaylink.state.v1');
 export const kWebSocket = Symbol('replaylink.websocket');
 /** Set on a context whose recording id header was present but invalid. */
 export const kInvalidRecording = Symbol('replaylink.invalidRecording');
+/** The framework's own request object (Koa `ctx`, Fastify request) on the raw request. */
+export const kFrameworkRequest = Symbol('replaylink.frameworkRequest');

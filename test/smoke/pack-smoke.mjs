@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const LOAD_PEERS = ['@nestjs/common@^11', '@nestjs/core@^11', 'reflect-metadata', 'rxjs'];
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'replaylink-smoke-'));
 const npm = (args, cwd) =>
@@ -19,7 +20,16 @@ try {
     .pop();
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
   npm(
-    ['install', '--silent', '--no-audit', '--no-fund', '--prefer-offline', join(scratch, tarball)],
+    [
+      'install',
+      '--silent',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(scratch, tarball),
+      // replaylink/nestjs defines Nest classes, so loading it needs Nest itself.
+      ...LOAD_PEERS,
+    ],
     scratch,
   );
 

@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { flush, getContext, type ReplayLinkOptions, startReceiver } from '../src/index.js';
+import { delay, immediately, later, rawRequest, request, withOutput } from './helpers.js';
+import { entries, start } from './matrix/adapters.js';
+import type { Routes } from './matrix/routes.js';
+
+// The same scenarios for every adapter and framework major in test/matrix/adapters.ts.
+
+const KEY = 'sk_matrix_key';
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+before(async () => {
+  receiver = await startReceiver({ apiKey: KEY, print: false });
+});
+after(() => receiver.close());
+beforeEach(() => {
+  receiver.events.length = 0;
+});
+
+const forwarding = (): ReplayLinkOptions => ({
+  apiKey: KEY,
+  endpoint: receiver.url,
+  forward: { exceptions: true, logs: false },
+});
+const exceptions = () => receiver.events.filter((event) => event.type === 'exception');
+
+const jitter = () => delay(Math.floor(Math.random() * 4));
+const TAG_RE = /^\[openReplaySessionToken=([^\]]+)\] (\w+) (\d+)$/;
+const KINDS = ['await', 'timeout', 'immediate', 'chain', 'emitter', 'finish'];
+
+const isolationRoutes: Routes = {
+  async work({ id, res }) {
+    res.on('finish', () => console.log(`finish ${id}`));
+    await jitter();
+    console.log(`await ${id}`);
+    await later(Math.random() * 3, () => console.log(`timeout ${id}`));
+    await immediately(() => console.log(`immediate ${id}`));
+    await Promise.resolve()
+      .then(jitter)
+      .then(() => console.log(`chain ${id}`));
+    const emitter = new EventEmitter();
+    emitter.on('ping', () => console.log(`emitter ${id}`));
+    await later(Math.random() * 3, () => emitter.emit('ping'));
+    return { json: { id, token: getContext()?.sessionToken } };
+  },
+};
+
+/** A body written from timers; every chunk read and the end of the response log a line. */
+function slowStream(id: string): Readable {
+  let left = 3;
+  return new Readable({
+    read() {
+      setTimeout(() => {
+        console.log(`chunk ${id}`);
+        this.push(left-- > 0 ? `${getContext()?.sessionToken};` : null);
+      }, 1);
+    },
+  });
+}
+
+const routes: Routes = {
+  async echo() {
+    console.log('served');
+    return { text: getContext()?.sessionToken ?? 'no token' };
+  },
+  async fail({ id }) {
+    await delay(1);
+    console.error(`failing ${id}`);
+    throw new Error(`failed after await ${id}`);
+  },
+  async stream({ id, res }) {
+    res.on('finish', () => console.log(`finish ${id}`));
+    await delay(1);
+    return { stream: slowStream(id) };
+  },
+};
+
+const hostile: Array<[string, string, string]> = [
+  ['closing bracket', 'X-OpenReplay-SessionToken: tok]fake[x=y\r\n', 'fake'],
+  ['10 KB value', `X-OpenReplay-SessionToken: ${'A'.repeat(10_240)}\r\n`, 'AAAAAAAA'],
+  [
+    'duplicated header',
+    'X-OpenReplay-SessionToken: one\r\nX-OpenReplay-SessionToken: two\r\n',
+    'one',
+  ],
+  ['bad recording id', 'br-recording-uuid: 1234 <script>\r\n', 'script'],
+  ['ANSI escape (rejected by the parser)', 'X-OpenReplay-SessionToken: t\x1b[31mred\r\n', '\x1b'],
+];
+
+for (const entry of entries) {
+  describe(`adapter matrix: ${entry.name}`, () => {
+    test('1,000 concurrent requests each see and stamp only their own token', async () => {
+      await withOutput(undefined, async (output) => {
+        const server = await start(entry, isolationRoutes);
+        try {
+          const replies = await Promise.all(
+            Array.from({ length: 1000 }, (_, i) =>
+              request(`${server.url}/r/work/${i}`, {
+                headers: { 'x-openreplay-sessiontoken': `tok.${i}` },
+              }),
+            ),
+          );
+          replies.forEach((reply, i) => {
+            assert.equal(reply.status, 200, reply.body);
+            assert.deepEqual(JSON.parse(reply.body), { id: String(i), token: `tok.${i}` });
+          });
+        } finally {
+          await server.close();
+        }
+        const lines = output.stdout().split('\n').filter(Boolean);
+        const seen = new Map<string, string[]>();
+        for (const line of lines) {
+          const match = TAG_RE.exec(line);
+          assert.ok(match, `untagged or malformed line: ${JSON.stringify(line)}`);
+          const [, token, kind, id] = match;
+          assert.equal(token, `tok.${id}`, line);
+          seen.set(id!, [...(seen.get(id!) ?? []), kind!]);
+        }
+        assert.equal(seen.size, 1000);
+        for (const kinds of seen.values()) assert.deepEqual(kinds.sort(), [...KINDS].sort());
+      });
+    });
+
+    test('both ids are stamped on stdout and stderr lines', async () => {
+      await withOutput(undefined, async (output) => {
+        const server = await start(entry, routes);
+        try {
+          const reply = await request(`${server.url}/r/fail/7`, {
+            headers: { 'x-openreplay-sessiontoken': 'tok-s', 'br-recording-uuid': 'rec-s' },
+          });
+          assert.equal(reply.status, 500);
+          await request(`${server.url}/r/echo/1`, {
+            headers: { 'x-openreplay-sessiontoken': 'tok-s' },
+          });
+        } finally {
+          await server.close();
+        }
+        assert.equal(output.stdout(), '[openReplaySessionToken=tok-s] served\n');
+        assert.equal(
+          output.stderr(),
+          '[openReplaySessionToken=tok-s] [bugReplayRecordingUuid=rec-s] failing 7\n',
+        );
+      });
+    });
+
+    test('hostile headers are ignored and never written', async () => {
+      await withOutput(undefined, async (output) => {
+        const server = await start(entry, routes);
+        try {
+          for (const [name, headers, needle] of hostile) {
+            const reply = await rawRequest(
+              server.port,
+              `GET /r/echo/1 HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`,
+            );
+            const status = Number(/^HTTP\/1\.1 (\d+)/.exec(reply)?.[1]);
+            assert.ok(status === 200 || status === 400, `${name}: ${status}`);
+            if (status === 200) assert.match(reply, /no token$/, name);
+            assert.ok(!output.stdout().includes(needle), name);
+            assert.ok(!output.stderr().includes(needle), name);
+          }
+        } finally {
+          await server.close();
+        }
+        assert.match(output.stdout(), /^(served\n)+$/);
+      });
+    });
+
+    test('an error thrown after an await is forwarded exactly once, with its ids', async () => {
+      await withOutput(forwarding(), async () => {
+        const server = await start(entry, routes);
+        try {
+          const reply = await request(`${server.url}/r/fail/3`, {
+            headers: { 'br-recording-uuid': 'rec-fail' },
+          });
+          assert.equal(reply.status, 500);
+          await flush();
+        } finally {
+          await server.close();
+        }
+      });
+      const [event, ...rest] = exceptions();
+      assert.equal(rest.length, 0);
+      assert.equal(event?.uuid, 'rec-fail');
+      assert.match(event?.title ?? '', /failed after await 3/);
+      const metadata = JSON.parse(event?.metadata ?? '{}');
+      assert.deepEqual([metadata.status, metadata.route], [500, entry.route]);
+    });
+
+    test('client errors (4xx) are answered as before and not forwarded', async () => {
+      await withOutput(forwarding(), async () => {
+        const server = await start(entry, {
+          async missing() {
+            await delay(1);
+            throw entry.httpError(404, 'no such order');
+          },
+        });
+        try {
+          const reply = await request(`${server.url}/r/missing/1`, {
+            headers: { 'br-recording-uuid': 'rec-4xx' },
+          });
+          assert.equal(reply.status, 404);
+          await flush();
+        } finally {
+          await server.close();
+        }
+      });
+      assert.deepEqual(exceptions(), []);
+    });
+
+    test('a streamed response keeps the context to its end', async () => {
+      await withOutput(undefined, async (output) => {
+        const server = await start(entry, routes);
+        try {
+          const replies = await Promise.all(
+            ['a', 'b'].map((id) =>
+              request(`${server.url}/r/stream/${id}`, {
+                headers: { 'x-openreplay-sessiontoken': `tok-${id}` },
+              }),
+            ),
+          );
+          assert.deepEqual(
+            replies.map((r) => [r.status, r.body]),
+            [
+              [200, 'tok-a;tok-a;tok-a;'],
+              [200, 'tok-b;tok-b;tok-b;'],
+            ],
+          );
+        } finally {
+          await server.close();
+        }
+        const lines = output.stdout().split('\n').filter(Boolean).sort();
+        assert.deepEqual(lines, [
+          ...Array(4).fill('[openReplaySessionToken=tok-a] chunk a'),
+          '[openReplaySessionToken=tok-a] finish a',
+          ...Array(4).fill('[openReplaySessionToken=tok-b] chunk b'),
+          '[openReplaySessionToken=tok-b] finish b',
+        ]);
+      });
+    });
+  });
+}
