@@ -209,6 +209,55 @@ for (const entry of entries) {
       assert.deepEqual(exceptions(), []);
     });
 
+    test('the accessLog option writes one line per request, with its route, status and ids', async () => {
+      const lines: string[] = [];
+      const template =
+        '{"routeKey":"$context.routeKey","status":"$context.status","token":"$context.openReplaySessionToken","error":"$context.error.message"}';
+      await withOutput(forwarding(), async () => {
+        const server = await start(
+          entry,
+          {
+            async ok({ id }) {
+              return { text: id };
+            },
+            async boom() {
+              await delay(1);
+              throw new Error('boom in handler');
+            },
+          },
+          { accessLog: { format: template, stream: (line: string) => lines.push(line) } },
+        );
+        try {
+          for (let i = 0; i < 3; i++) {
+            await request(`${server.url}/r/ok/${i}`, {
+              headers: { 'x-openreplay-sessiontoken': `tok.${i}` },
+            });
+          }
+          const failed = await request(`${server.url}/r/boom/9`, {
+            headers: { 'x-openreplay-sessiontoken': 'tok.9' },
+          });
+          assert.equal(failed.status, 500);
+        } finally {
+          await server.close();
+        }
+      });
+      const records = lines.map((line) => JSON.parse(line) as Record<string, string>);
+      assert.equal(records.length, 4);
+      const pattern = entry.route ?? null;
+      records.forEach((record, i) => {
+        const id = i < 3 ? String(i) : '9';
+        const raw = `GET /r/${i < 3 ? 'ok' : 'boom'}/${id}`;
+        // The matched pattern where the framework has a router, else the raw path.
+        assert.ok(
+          record.routeKey === (pattern ? `GET ${pattern}` : raw) || record.routeKey === raw,
+          record.routeKey,
+        );
+        assert.equal(record.token, `tok.${id}`);
+        assert.equal(record.status, i < 3 ? '200' : '500');
+      });
+      assert.equal(records[3]?.error, 'boom in handler');
+    });
+
     test('a streamed response keeps the context to its end', async () => {
       await withOutput(undefined, async (output) => {
         const server = await start(entry, routes);

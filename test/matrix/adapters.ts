@@ -28,6 +28,7 @@ import { fastifyPlugin } from '../../adapters/fastify.js';
 import { withReplayLink } from '../../adapters/http.js';
 import { koaMiddleware } from '../../adapters/koa.js';
 import { ReplayLinkModule } from '../../adapters/nestjs.js';
+import type { AdapterEntryOptions } from '../../src/index.js';
 import { type Served, serve } from '../helpers.js';
 import { NEST } from './nest-version.js';
 import { bodyOf, matchRoute, type RouteResult, type Routes } from './routes.js';
@@ -40,12 +41,15 @@ import { bodyOf, matchRoute, type RouteResult, type Routes } from './routes.js';
  */
 export interface AdapterEntry<App = unknown> {
   name: string;
-  makeApp(routes: Routes): App | Promise<App>;
+  /** `options` are the adapter's options (e.g. `accessLog`), passed the framework's way. */
+  makeApp(routes: Routes, options?: AdapterEntryOptions): App | Promise<App>;
   listen(app: App): Promise<Served>;
   /** An error the framework answers with `status` (a client error, for the 4xx case). */
   httpError(status: number, message: string): Error;
   /** The route pattern forwarded errors carry, when the framework has a router. */
   route?: string;
+  /** Whether the pattern is known for a request that ends without an error (access log). */
+  routeOnSuccess?: boolean;
 }
 
 const statusError = (status: number, message: string) =>
@@ -67,12 +71,12 @@ const serveListener = (app: RequestListener) => serve(app);
 
 const httpEntry: AdapterEntry<RequestListener> = {
   name: 'node:http',
-  makeApp(routes) {
+  makeApp(routes, options) {
     const handler = withReplayLink(async (req: IncomingMessage, res: ServerResponse) => {
       const found = matchRoute(routes, req.url);
       if (!found) throw statusError(404, 'no route');
       send(res, await found[0]({ id: found[1], res }));
-    });
+    }, options);
     // The application's own error handling, around the wrapped handler.
     return (req, res) => {
       handler(req, res).catch((err: { status?: number }) => {
@@ -90,9 +94,9 @@ type Express = typeof express5;
 function expressEntry(name: string, express: Express): AdapterEntry<RequestListener> {
   return {
     name,
-    makeApp(routes) {
+    makeApp(routes, options) {
       const app = express();
-      app.use(expressMiddleware());
+      app.use(expressMiddleware(options));
       app.get('/r/:name/:id', (req, res, next) => {
         const route = routes[req.params.name];
         if (!route) return next();
@@ -116,10 +120,10 @@ type KoaApp = koa3;
 function koaEntry(name: string, Koa: typeof koa3): AdapterEntry<KoaApp> {
   return {
     name,
-    makeApp(routes) {
+    makeApp(routes, options) {
       const app = new Koa();
       app.silent = true;
-      app.use(koaMiddleware());
+      app.use(koaMiddleware(options));
       const router = new Router();
       router.get('/r/:name/:id', async (ctx) => {
         const route = routes[ctx.params.name ?? ''];
@@ -148,9 +152,9 @@ type FastifyApp = ReturnType<typeof fastify5>;
 function fastifyEntry(name: string, Fastify: typeof fastify5): AdapterEntry<FastifyApp> {
   return {
     name,
-    async makeApp(routes) {
+    async makeApp(routes, options) {
       const app = Fastify();
-      await app.register(fastifyPlugin);
+      await app.register(fastifyPlugin, options ?? {});
       app.get<{ Params: { name: string; id: string } }>('/r/:name/:id', async (req, reply) => {
         const route = routes[req.params.name];
         if (!route) throw statusError(404, 'no route');
@@ -175,7 +179,7 @@ const ROUTES = Symbol('matrix.routes');
 function nestEntry(name: string, platform: 'express' | 'fastify'): AdapterEntry<INestApplication> {
   return {
     name,
-    async makeApp(routes) {
+    async makeApp(routes, options) {
       @Controller()
       class MatrixController {
         constructor(@Inject(ROUTES) private readonly routes: Routes) {}
@@ -194,7 +198,7 @@ function nestEntry(name: string, platform: 'express' | 'fastify'): AdapterEntry<
         }
       }
       @Module({
-        imports: [ReplayLinkModule.forRoot()],
+        imports: [ReplayLinkModule.forRoot(options)],
         controllers: [MatrixController],
         providers: [{ provide: ROUTES, useValue: routes }],
       })
@@ -209,6 +213,8 @@ function nestEntry(name: string, platform: 'express' | 'fastify'): AdapterEntry<
     },
     httpError: (status, message) => new HttpException(message, status),
     route: '/r/:name/:id',
+    // Nest on Fastify resolves its route pattern only on the error path.
+    routeOnSuccess: platform === 'express',
   };
 }
 
@@ -239,6 +245,10 @@ export const entries: AdapterEntry[] = [
 ].filter((entry) => entry.name.startsWith(process.env.REPLAYLINK_MATRIX ?? '')) as AdapterEntry[];
 
 /** Builds and starts an entry's app. */
-export async function start(entry: AdapterEntry, routes: Routes): Promise<Served> {
-  return entry.listen(await entry.makeApp(routes));
+export async function start(
+  entry: AdapterEntry,
+  routes: Routes,
+  options?: AdapterEntryOptions,
+): Promise<Served> {
+  return entry.listen(await entry.makeApp(routes, options));
 }
