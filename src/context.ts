@@ -4,7 +4,7 @@ import { type ContextTags, tagText } from './fields.js';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { ResolvedOptions } from './options.js';
 import { state } from './state.js';
-import { kInvalidRecording, kPrefix, type kTags } from './symbols.js';
+import { kFacts, kInvalidRecording, kPrefix, type kTags } from './symbols.js';
 
 /** What replaylink knows about the current request. */
 export interface RequestContext {
@@ -28,6 +28,8 @@ export interface InternalContext extends RequestContext {
   readonly [kPrefix]: string;
   /** Filled on first use by `tagsOf()`. */
   readonly [kTags]?: ContextTags;
+  /** The HTTP request's facts (`RequestFacts` in request.ts), set when a request enters. */
+  readonly [kFacts]?: unknown;
 }
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
@@ -66,6 +68,8 @@ function makeContext(ids: Ids, method: string, path: string): InternalContext {
     path,
     startedAt: Date.now(),
     [kPrefix]: buildPrefix(ids, options),
+    // Created with the object so that adding the request's facts later keeps its shape.
+    [kFacts]: undefined,
   };
   if (sessionToken !== undefined) context.sessionToken = sessionToken;
   if (recordingId !== undefined) context.recordingId = recordingId;

@@ -1,9 +1,25 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { InternalContext } from './context.js';
 import { state } from './state.js';
-import { kContext } from './symbols.js';
 
-type Bound = { [kContext]?: InternalContext };
+// Request/response → context, kept off the objects themselves: adding a property to
+// every IncomingMessage and ServerResponse changes the shape of two large objects per
+// request, which measurably costs more than a WeakMap lookup.
+const bound = new WeakMap<object, InternalContext>();
+
+// The events applications and body parsers listen to; internal ones ('prefinish',
+// 'pipe', 'resume'…) pass straight through.
+const BOUND_EVENTS = new Set<unknown>([
+  'data',
+  'end',
+  'readable',
+  'finish',
+  'close',
+  'error',
+  'aborted',
+  'drain',
+  'timeout',
+]);
 
 /**
  * Makes events of a request and its response run inside the request's context.
@@ -15,10 +31,13 @@ type Bound = { [kContext]?: InternalContext };
 export function installEmitterBinding(): () => void {
   const undo = [IncomingMessage.prototype, ServerResponse.prototype].map((proto) => {
     const original = proto.emit;
-    const emit = function (this: Bound, ...args: unknown[]) {
-      const context = this[kContext];
+    const emit = function (this: object, type: unknown) {
+      // biome-ignore lint/complexity/noArguments: forwarding `arguments` avoids an array per emit.
+      const args = arguments;
+      if (!BOUND_EVENTS.has(type)) return original.apply(this, args as never);
+      const context = bound.get(this);
       if (context === undefined || state.als.getStore() === context)
-        return Reflect.apply(original, this, args);
+        return original.apply(this, args as never);
       return state.als.run(context, Reflect.apply, original, this, args);
     } as typeof original;
     proto.emit = emit;
@@ -37,8 +56,13 @@ export function bindRequest(
   res: ServerResponse,
   context: InternalContext,
 ): void {
-  (req as Bound)[kContext] = context;
-  (res as Bound)[kContext] = context;
+  bound.set(req, context);
+  bound.set(res, context);
+}
+
+/** The context `req` (or its response) was bound to, if any. */
+export function boundContext(target: object): InternalContext | undefined {
+  return bound.get(target);
 }
 
 type Pulled = { _read?: (...args: unknown[]) => unknown; pipe?: unknown };

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ensureInit } from './client.js';
 import { contextFromRequest, type InternalContext } from './context.js';
-import { bindRequest } from './emitters.js';
+import { bindRequest, boundContext } from './emitters.js';
 import { state } from './state.js';
-import { kContext, kFacts, kFrameworkRequest } from './symbols.js';
+import { kFacts, kFrameworkRequest } from './symbols.js';
 
 /** Facts about an HTTP request that become known while it runs. */
 export interface RequestFacts {
@@ -29,7 +29,6 @@ export interface ScopeOptions {
   observers?: readonly RequestObserver[];
 }
 
-type Tagged<T> = T & { [kContext]?: InternalContext };
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
 /**
@@ -46,8 +45,7 @@ export function createRequestScope(options: ScopeOptions = {}) {
   const routeOf = options.routeOf;
   return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     ensureInit();
-    const tagged = req as Tagged<IncomingMessage>;
-    let context = tagged[kContext];
+    let context = boundContext(req);
     if (context !== undefined)
       return state.als.getStore() === context ? next() : state.als.run(context, next);
 
@@ -56,6 +54,7 @@ export function createRequestScope(options: ScopeOptions = {}) {
     const facts: RequestFacts = { req, res, routeOf, error: undefined };
     (context as WithFacts)[kFacts] = facts;
     bindRequest(req, res, context);
+    if (state.observers.length === 0 && observers.length === 0) return state.als.run(context, next);
     const entered = context;
     return state.als.run(entered, () => {
       for (const observe of state.observers) observe(entered, facts);
@@ -80,7 +79,7 @@ export function runRequest<T>(req: IncomingMessage, res: ServerResponse, next: (
 
 /** The context a request was given, if any. */
 export function contextOf(req: IncomingMessage): InternalContext | undefined {
-  return (req as Tagged<IncomingMessage>)[kContext];
+  return boundContext(req);
 }
 
 /** The request facts behind a context, when it is an HTTP request's. */
