@@ -1,0 +1,52 @@
+// The report's chart, written by hand as SVG: one horizontal bar per configuration
+// (requests/second as a ratio to its group's bare app), with the 0.90 and 0.95 targets.
+
+const WIDTH = 820;
+const LABEL = 360;
+const PLOT = 400;
+const ROW = 18;
+const TOP = 40;
+const MAX = 1.2;
+
+const escape = (text) =>
+  String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const x = (ratio) => LABEL + (Math.min(ratio, MAX) / MAX) * PLOT;
+
+function guides(height) {
+  return [0.9, 0.95, 1]
+    .map((r) => {
+      const at = x(r).toFixed(1);
+      return `<line x1="${at}" y1="${TOP - 8}" x2="${at}" y2="${height - 10}" stroke="#999" stroke-dasharray="${r === 1 ? '0' : '3 3'}"/><text x="${at}" y="${TOP - 12}" text-anchor="middle" font-size="10">${r.toFixed(2)}</text>`;
+    })
+    .join('\n');
+}
+
+/** `groups`: `[{ title, bars: [{ label, ratio, bare }] }]`. Returns the SVG text. */
+export function chart(groups) {
+  const shown = groups.filter((g) => g.bars.length > 0);
+  const lines = [];
+  let y = TOP;
+  for (const group of shown) {
+    lines.push(`<text x="8" y="${y + 12}" font-weight="bold">${escape(group.title)}</text>`);
+    y += ROW + 2;
+    for (const bar of group.bars) {
+      const fill = bar.bare ? '#9e9e9e' : bar.ratio >= 0.95 ? '#2e7d32' : bar.ratio >= 0.9 ? '#f9a825' : '#c62828';
+      lines.push(
+        `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<rect x="${LABEL}" y="${y + 2}" width="${(x(bar.ratio) - LABEL).toFixed(1)}" height="${ROW - 5}" fill="${fill}"/>`,
+        `<text x="${(x(bar.ratio) + 4).toFixed(1)}" y="${y + 12}">${bar.ratio.toFixed(2)}</text>`,
+      );
+      y += ROW;
+    }
+    y += 8;
+  }
+  const height = y + 10;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">
+<title>replaylink benchmarks: requests/second as a ratio to the bare app</title>
+<rect width="${WIDTH}" height="${height}" fill="#fff"/>
+<text x="8" y="16" font-size="13" font-weight="bold">Requests/second, ratio to the bare app (median of alternating rounds)</text>
+${guides(height)}
+${lines.join('\n')}
+</svg>
+`;
+}

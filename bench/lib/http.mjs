@@ -1,0 +1,78 @@
+// HTTP groups: every configuration's server is started once, then rounds alternate
+// (A B C … A B C …) so that machine drift hits all configurations alike.
+import { startServer } from './server.mjs';
+
+/** Headers of a request that a replay-recorded browser session would send. */
+export const HEADERS = {
+  'x-openreplay-sessiontoken': 'bench.token.1',
+  'br-recording-uuid': '6f1c2a9e-4b1d-4c55',
+  'user-agent':
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+};
+
+const SERVERS = new URL('../servers/', import.meta.url);
+
+function factoryOf(server) {
+  return { ...server, file: new URL(server.file, SERVERS).href };
+}
+
+async function startAll(group, settings) {
+  const started = new Map();
+  for (const config of group.configurations) {
+    const server = await startServer(factoryOf(config.server), settings);
+    started.set(config.id, server);
+  }
+  return started;
+}
+
+function loadOptions(group, settings, port, phase) {
+  const length =
+    phase === 'warmup'
+      ? { duration: settings.warmup }
+      : settings.amount
+        ? { amount: settings.amount }
+        : { duration: settings.duration };
+  return {
+    url: `http://127.0.0.1:${port}${group.path ?? '/'}`,
+    connections: settings.connections,
+    headers: { ...HEADERS, ...group.headers },
+    rotate: group.rotate,
+    ...length,
+  };
+}
+
+/** More failed responses than the group expects (its `errorRate`, 0 by default). */
+function unexpectedFailures(group, run) {
+  const expected = run.total * (group.errorRate ?? 0);
+  return run.errors > 0 || run.non2xx > expected * 1.5 + 2;
+}
+
+/**
+ * Runs one HTTP group. Returns, per configuration id, `{ runs, peakRss }` or
+ * `{ skipped }`, and whether any request failed unexpectedly.
+ */
+export async function runHttpGroup(group, settings, load, progress) {
+  const servers = await startAll(group, settings);
+  const results = new Map();
+  let failed = false;
+  try {
+    for (const [id, server] of servers)
+      results.set(id, server.skipped ? { skipped: server.skipped } : { runs: [] });
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const [id, server] of servers) {
+        if (server.skipped) continue;
+        if (round === 0 && settings.warmup)
+          await load.run(loadOptions(group, settings, server.port, 'warmup'));
+        const run = await load.run(loadOptions(group, settings, server.port, 'measure'));
+        if (unexpectedFailures(group, run)) failed = true;
+        results.get(id).runs.push(run);
+        progress(`round ${round + 1}/${settings.rounds} ${id}: ${Math.round(run.rps)} req/s`);
+      }
+    }
+    for (const [id, server] of servers)
+      if (!server.skipped) results.get(id).peakRss = await server.peakRss();
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.close?.()));
+  }
+  return { results, failed };
+}

@@ -1,0 +1,33 @@
+// Runs one autocannon measurement per message and answers with its summary.
+import autocannon from 'autocannon';
+
+// With `rotate`, each request carries one of that many session tokens in turn.
+function rotating(rotate) {
+  if (!rotate) return {};
+  let n = 0;
+  const setupRequest = (req) => {
+    req.headers['x-openreplay-sessiontoken'] = `bench.session.${n++ % rotate}`;
+    return req;
+  };
+  return { requests: [{ setupRequest }] };
+}
+
+async function measure({ rotate, ...options }) {
+  const r = await autocannon({ ...options, ...rotating(rotate) });
+  return {
+    rps: r.requests.total / (r.duration || 1),
+    total: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}
+
+process.on('message', (options) => {
+  measure(options).then(
+    (result) => process.send(result),
+    (error) => process.send({ error: String(error?.stack ?? error) }),
+  );
+});
