@@ -33,9 +33,7 @@ async function runGroup(group, load) {
   return runMicroGroup(group, settings, progress);
 }
 
-const groups = (await loadGroups()).filter(
-  (g) => !settings.only || settings.only.includes(g.name),
-);
+const groups = (await loadGroups()).filter((g) => !settings.only || settings.only.includes(g.name));
 const load = startLoadGenerator();
 const sections = [];
 const bars = [];
@@ -45,7 +43,8 @@ try {
     progress(`== ${group.title}`);
     const outcome = await runGroup(group, load);
     if (outcome.failed) failed = true;
-    const written = group.kind === 'http' ? httpSection(group, outcome) : microSection(group, outcome);
+    const written =
+      group.kind === 'http' ? httpSection(group, outcome) : microSection(group, outcome);
     sections.push(written.markdown);
     if (group.chart !== false) bars.push({ title: group.title, bars: written.bars });
   }

@@ -13,7 +13,11 @@ export function expressConfigurations(throws = false) {
       label: 'replaylink: context only (stamp: false)',
       server: server('context', options),
     },
-    { id: 'stamping', label: 'replaylink: context + stamping', server: server('stamping', options) },
+    {
+      id: 'stamping',
+      label: 'replaylink: context + stamping',
+      server: server('stamping', options),
+    },
     {
       id: 'accessLog',
       label: 'replaylink: + access log (clf)',

@@ -8,8 +8,7 @@ const ROW = 18;
 const TOP = 40;
 const MAX = 1.2;
 
-const escape = (text) =>
-  String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const xmlText = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const x = (ratio) => LABEL + (Math.min(ratio, MAX) / MAX) * PLOT;
 
 function guides(height) {
@@ -27,12 +26,18 @@ export function chart(groups) {
   const lines = [];
   let y = TOP;
   for (const group of shown) {
-    lines.push(`<text x="8" y="${y + 12}" font-weight="bold">${escape(group.title)}</text>`);
+    lines.push(`<text x="8" y="${y + 12}" font-weight="bold">${xmlText(group.title)}</text>`);
     y += ROW + 2;
     for (const bar of group.bars) {
-      const fill = bar.bare ? '#9e9e9e' : bar.ratio >= 0.95 ? '#2e7d32' : bar.ratio >= 0.9 ? '#f9a825' : '#c62828';
+      const fill = bar.bare
+        ? '#9e9e9e'
+        : bar.ratio >= 0.95
+          ? '#2e7d32'
+          : bar.ratio >= 0.9
+            ? '#f9a825'
+            : '#c62828';
       lines.push(
-        `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${escape(bar.label)}</text>`,
+        `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end">${xmlText(bar.label)}</text>`,
         `<rect x="${LABEL}" y="${y + 2}" width="${(x(bar.ratio) - LABEL).toFixed(1)}" height="${ROW - 5}" fill="${fill}"/>`,
         `<text x="${(x(bar.ratio) + 4).toFixed(1)}" y="${y + 12}">${bar.ratio.toFixed(2)}</text>`,
       );

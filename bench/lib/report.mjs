@@ -23,6 +23,13 @@ function section(group, body, notes = []) {
   return parts.join('\n\n');
 }
 
+/** Why a configuration has no numbers; a skipped group says why once, in its note. */
+function skipCell(outcome, config) {
+  if (outcome?.skipped) return 'skipped (see note)';
+  const skipped = outcome?.results?.get(config.id)?.skipped;
+  return skipped ? `skipped: ${skipped}` : 'did not run';
+}
+
 /** Median req/s, p50 and p99 of one configuration, or undefined when it did not run. */
 function httpSummary(result) {
   if (!result?.runs?.length) return undefined;
@@ -60,17 +67,17 @@ function targetCell(group, target, summaries, bare) {
 /** A section for an HTTP group, and its bars for the chart (ratio to bare). */
 export function httpSection(group, outcome) {
   const summaries = new Map(
-    group.configurations.map((c) => [c.id, httpSummary(outcome?.results.get(c.id))]),
+    group.configurations.map((c) => [c.id, httpSummary(outcome?.results?.get(c.id))]),
   );
   const bare = summaries.get(group.bare);
   const targets = new Map((group.targets ?? []).map((t) => [t.id, t]));
   const bars = [];
   const rows = group.configurations.map((config) => {
     const s = summaries.get(config.id);
-    const skipped = outcome?.results.get(config.id)?.skipped ?? outcome?.skipped;
-    if (!s) return [config.label, `skipped: ${skipped ?? 'did not run'}`, DASH, DASH, DASH, DASH, ''];
+    if (!s) return [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, ''];
     const ratio = bare ? s.rps.median / bare.rps.median : undefined;
-    if (ratio !== undefined) bars.push({ label: config.label, ratio, bare: config.id === group.bare });
+    if (ratio !== undefined)
+      bars.push({ label: config.label, ratio, bare: config.id === group.bare });
     return [
       config.label,
       range(s.rps, int),
@@ -90,7 +97,10 @@ export function httpSection(group, outcome) {
     'peak RSS (MB)',
     'target',
   ];
-  const notes = [...(group.notes ?? []), ...(outcome?.skipped ? [`Skipped: ${outcome.skipped}.`] : [])];
+  const notes = [
+    ...(group.notes ?? []),
+    ...(outcome?.skipped ? [`Skipped: ${outcome.skipped}.`] : []),
+  ];
   return { markdown: section(group, table(head, rows), notes), bars };
 }
 
@@ -98,20 +108,18 @@ export function httpSection(group, outcome) {
 export function microSection(group, outcome) {
   const medians = new Map();
   for (const config of group.configurations) {
-    const runs = outcome?.results.get(config.id)?.runs ?? [];
+    const runs = outcome?.results?.get(config.id)?.runs ?? [];
     const columns = group.columns.map((col) => summarise(runs.map((r) => r[col.key])));
     medians.set(config.id, columns);
   }
   const ratioKey = group.columns.findIndex((c) => c.key === group.ratio?.key);
   const base = group.ratio ? medians.get(group.ratio.baseline)?.[ratioKey] : undefined;
   const rows = group.configurations.map((config) => {
-    const result = outcome?.results.get(config.id);
-    const skipped = result?.skipped ?? outcome?.skipped;
     const columns = medians.get(config.id);
-    if (skipped || columns.some((c) => c === undefined))
+    if (columns.some((c) => c === undefined))
       return [
         config.label,
-        ...group.columns.map((_, i) => (i === 0 ? `skipped: ${skipped ?? 'did not run'}` : DASH)),
+        ...group.columns.map((_, i) => (i === 0 ? skipCell(outcome, config) : DASH)),
         ...(group.ratio ? [DASH] : []),
         ...(group.check ? [''] : []),
       ];
@@ -134,7 +142,10 @@ export function microSection(group, outcome) {
     ...(group.ratio ? [group.ratio.label] : []),
     ...(group.check ? ['check'] : []),
   ];
-  const notes = [...(group.notes ?? []), ...(outcome?.skipped ? [`Skipped: ${outcome.skipped}.`] : [])];
+  const notes = [
+    ...(group.notes ?? []),
+    ...(outcome?.skipped ? [`Skipped: ${outcome.skipped}.`] : []),
+  ];
   return { markdown: section(group, table(head, rows), notes), bars: [] };
 }
 
