@@ -40,6 +40,7 @@ async function measure(settings) {
 
 export default {
   kind: 'micro',
+  rounds: { quick: 1 },
   chart: false,
   title: 'Live sessions search over 10,000 sessions (in memory)',
   intro:

@@ -42,6 +42,7 @@ async function measure(settings, delivered) {
 
 export default {
   kind: 'micro',
+  rounds: { quick: 1 },
   title: 'Micro: captureException in a recorded request (batches of 500 errors)',
   subject: 'measured',
   columns: [

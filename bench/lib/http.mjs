@@ -16,13 +16,12 @@ function factoryOf(server) {
   return { ...server, file: new URL(server.file, SERVERS).href };
 }
 
+// Started together (before any measurement), so start-up costs no run time.
 async function startAll(group, settings) {
-  const started = new Map();
-  for (const config of group.configurations) {
-    const server = await startServer(factoryOf(config.server), settings);
-    started.set(config.id, server);
-  }
-  return started;
+  const servers = await Promise.all(
+    group.configurations.map((config) => startServer(factoryOf(config.server), settings)),
+  );
+  return new Map(group.configurations.map((config, i) => [config.id, servers[i]]));
 }
 
 function loadOptions(group, settings, port, phase) {
@@ -58,11 +57,13 @@ export async function runHttpGroup(group, settings, load, progress) {
   try {
     for (const [id, server] of servers)
       results.set(id, server.skipped ? { skipped: server.skipped } : { runs: [] });
+    const running = [...servers.values()].filter((server) => !server.skipped);
+    // All servers are warmed up together: the JIT needs requests, not a quiet machine.
+    if (settings.warmup && running.length > 0)
+      await load.run(running.map((server) => loadOptions(group, settings, server.port, 'warmup')));
     for (let round = 0; round < settings.rounds; round++) {
       for (const [id, server] of servers) {
         if (server.skipped) continue;
-        if (round === 0 && settings.warmup)
-          await load.run(loadOptions(group, settings, server.port, 'warmup'));
         const run = await load.run(loadOptions(group, settings, server.port, 'measure'));
         if (unexpectedFailures(group, run)) failed = true;
         results.get(id).runs.push(run);

@@ -25,8 +25,10 @@ async function measure({ rotate, ...options }) {
   };
 }
 
+// A list of options runs them all at once (warming several servers up together).
 process.on('message', (options) => {
-  measure(options).then(
+  const work = Array.isArray(options) ? Promise.all(options.map(measure)) : measure(options);
+  work.then(
     (result) => process.send(result),
     (error) => process.send({ error: String(error?.stack ?? error) }),
   );

@@ -3,7 +3,10 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 
-/** `{ run(options) => result, close() }`; results are summarised in `load-child.mjs`. */
+/**
+ * `{ run(options) => result, close() }`; `run([options…])` runs several loads at once.
+ * Results are summarised in `load-child.mjs`.
+ */
 export function startLoadGenerator() {
   const child = fork(new URL('./load-child.mjs', import.meta.url), {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -13,7 +16,7 @@ export function startLoadGenerator() {
     const result = queue.then(async () => {
       child.send(options);
       const [reply] = await once(child, 'message');
-      if (reply.error) throw new Error(reply.error);
+      if (reply?.error) throw new Error(reply.error);
       return reply;
     });
     queue = result.catch(() => {});

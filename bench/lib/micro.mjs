@@ -22,10 +22,16 @@ async function measureOnce(groupFile, id, settings) {
   return message;
 }
 
+/** A group may run fewer rounds in a mode (`rounds: { quick: 1 }`) when each is long. */
+export function roundsOf(group, settings) {
+  return group.rounds?.[settings.mode] ?? settings.rounds;
+}
+
 /** Runs a micro group; returns per configuration id `{ runs: [metrics…] }`. */
 export async function runMicroGroup(group, settings, progress) {
   const results = new Map(group.configurations.map((c) => [c.id, { runs: [] }]));
-  for (let round = 0; round < settings.rounds; round++) {
+  const rounds = roundsOf(group, settings);
+  for (let round = 0; round < rounds; round++) {
     for (const config of group.configurations) {
       const result = results.get(config.id);
       if (result.skipped) continue;

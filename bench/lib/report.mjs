@@ -154,10 +154,12 @@ export function document({ settings, sections, chartFile }) {
   const cpus = os.cpus();
   const length = settings.amount
     ? `${settings.amount} requests`
-    : `${settings.duration} s (after a ${settings.warmup} s warm-up)`;
+    : `${settings.duration} s (after a ${settings.warmup} s warm-up of all the group’s servers at once)`;
+  const fewer =
+    settings.mode === 'quick' ? ' (the search, capture and burst groups run 1 round)' : '';
   return `# Benchmarks
 
-Command: \`${settings.command}\` (mode: ${settings.mode}) — ${settings.rounds} alternating rounds of ${length} per configuration,
+Command: \`${settings.command}\` (mode: ${settings.mode}) — ${settings.rounds} alternating rounds of ${length} per configuration${fewer},
 ${settings.connections} connections; each server, each event sink and the load generator (autocannon) run in their own process on 127.0.0.1.
 Machine: ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.release()}.
 Date: ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC.

@@ -2,7 +2,7 @@
 // rounds; `--smoke` only proves that every group still runs (no meaningful numbers).
 
 const MODES = {
-  full: { rounds: 5, duration: 5, warmup: 2, connections: 50, microScale: 1 },
+  full: { rounds: 5, duration: 5, warmup: 3, connections: 50, microScale: 1 },
   quick: { rounds: 3, duration: 1, warmup: 1, connections: 50, microScale: 0.2 },
   smoke: { rounds: 1, amount: 200, warmup: 0, connections: 10, microScale: 0.01 },
 };
