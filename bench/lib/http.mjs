@@ -1,5 +1,7 @@
 // HTTP groups: every configuration's server is started once, then rounds alternate
 // (A B C … A B C …) so that machine drift hits all configurations alike.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startServer } from './server.mjs';
 
 /** Headers of a request that a replay-recorded browser session would send. */
@@ -19,7 +21,12 @@ function factoryOf(server) {
 // Started together (before any measurement), so start-up costs no run time.
 async function startAll(group, settings) {
   const servers = await Promise.all(
-    group.configurations.map((config) => startServer(factoryOf(config.server), settings)),
+    group.configurations.map((config) =>
+      startServer(factoryOf(config.server), {
+        profileDir: settings.profileDir,
+        profileName: `${group.name}-${config.id}`,
+      }),
+    ),
   );
   return new Map(group.configurations.map((config, i) => [config.id, servers[i]]));
 }
@@ -38,6 +45,15 @@ function loadOptions(group, settings, port, phase) {
     rotate: group.rotate,
     ...length,
   };
+}
+
+/** With `--profile`: requests each profiled server answered, to compare profiles per request. */
+function noteRequests(dir, group, servers, served) {
+  const file = path.join(dir, 'requests.json');
+  const counts = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  for (const [id, server] of servers)
+    if (served.has(server)) counts[`${group.name}-${id}`] = served.get(server);
+  writeFileSync(file, JSON.stringify(counts, null, 2));
 }
 
 /** More failed responses than the group expects (its `errorRate`, 0 by default). */
@@ -59,19 +75,26 @@ export async function runHttpGroup(group, settings, load, progress) {
       results.set(id, server.skipped ? { skipped: server.skipped } : { runs: [] });
     const running = [...servers.values()].filter((server) => !server.skipped);
     // All servers are warmed up together: the JIT needs requests, not a quiet machine.
-    if (settings.warmup && running.length > 0)
-      await load.run(running.map((server) => loadOptions(group, settings, server.port, 'warmup')));
+    const served = new Map();
+    if (settings.warmup && running.length > 0) {
+      const warm = await load.run(
+        running.map((server) => loadOptions(group, settings, server.port, 'warmup')),
+      );
+      running.forEach((server, i) => served.set(server, warm[i].total));
+    }
     for (let round = 0; round < settings.rounds; round++) {
       for (const [id, server] of servers) {
         if (server.skipped) continue;
         const run = await load.run(loadOptions(group, settings, server.port, 'measure'));
         if (unexpectedFailures(group, run)) failed = true;
         results.get(id).runs.push(run);
+        served.set(server, (served.get(server) ?? 0) + run.total);
         progress(`round ${round + 1}/${settings.rounds} ${id}: ${Math.round(run.rps)} req/s`);
       }
     }
     for (const [id, server] of servers)
       if (!server.skipped) results.get(id).peakRss = await server.peakRss();
+    if (settings.profileDir) noteRequests(settings.profileDir, group, servers, served);
   } finally {
     await Promise.all([...servers.values()].map((server) => server.close?.()));
   }

@@ -14,8 +14,9 @@ export class Skip extends Error {
  * Starts `factory` (`{ file, name, options }`) in its own process. Resolves with
  * `{ port, peakRss(), close() }`, or `{ skipped: reason }` when the factory skipped itself.
  */
-export async function startServer(factory, { profileDir } = {}) {
+export async function startServer(factory, { profileDir, profileName } = {}) {
   const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  if (profileDir && profileName) execArgv.push('--cpu-prof-name', `${profileName}.cpuprofile`);
   const child = fork(CHILD, [factory.file, factory.name, JSON.stringify(factory.options ?? {})], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     execArgv,
