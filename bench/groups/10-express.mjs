@@ -35,25 +35,29 @@ export function expressConfigurations(throws = false) {
     },
     {
       id: 'clsRtracer',
+      peer: true,
       label: 'cls-rtracer (request id from the token header)',
       server: server('clsRtracer', options),
     },
     {
       id: 'expressHttpContext',
+      peer: true,
       label: 'express-http-context (token set per request)',
       server: server('expressHttpContext', options),
     },
     {
       id: 'sentry',
+      peer: true,
       label: '@sentry/node 10 + setupExpressErrorHandler',
       server: server('sentry', options),
     },
     {
       id: 'pinoHttp',
+      peer: true,
       label: 'pino-http (req.log line + access line)',
       server: server('pinoHttp', options),
     },
-    { id: 'morgan', label: 'morgan combined', server: server('morgan', options) },
+    { id: 'morgan', label: 'morgan combined', peer: true, server: server('morgan', options) },
   ];
 }
 

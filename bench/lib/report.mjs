@@ -77,7 +77,7 @@ export function httpSection(group, outcome) {
     if (!s) return [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, ''];
     const ratio = bare ? s.rps.median / bare.rps.median : undefined;
     if (ratio !== undefined)
-      bars.push({ label: config.label, ratio, bare: config.id === group.bare });
+      bars.push({ label: config.label, ratio, bare: config.id === group.bare, peer: config.peer });
     return [
       config.label,
       range(s.rps, int),
