@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick | --smoke] [--only express,micro-stamp] [--out dir] [--profile]`
 // Runs every group of `bench/groups/` and writes BENCHMARKS.md and its SVG chart.
 // `--smoke` writes to a temporary directory (or `--out`), never over BENCHMARKS.md.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,9 @@ try {
 
 mkdirSync(path.join(out, 'bench'), { recursive: true });
 writeFileSync(path.join(out, CHART), chart(bars));
-const report = document({ settings, sections, chartFile: CHART });
+const analysisFile = path.join(ROOT, 'bench', 'analysis.md');
+const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : undefined;
+const report = document({ settings, sections, chartFile: CHART, analysis });
 writeFileSync(path.join(out, 'BENCHMARKS.md'), report);
 console.log(report);
 progress(`written: ${path.join(out, 'BENCHMARKS.md')} and ${path.join(out, CHART)}`);

@@ -34,7 +34,13 @@ function skipCell(outcome, config) {
 function httpSummary(result) {
   if (!result?.runs?.length) return undefined;
   const of = (key) => summarise(result.runs.map((r) => r[key]));
-  return { rps: of('rps'), p50: of('p50'), p99: of('p99'), peakRss: result.peakRss };
+  return {
+    rps: of('rps'),
+    cpu: of('cpu'),
+    p50: of('p50'),
+    p99: of('p99'),
+    peakRss: result.peakRss,
+  };
 }
 
 function labelOf(group, id) {
@@ -74,7 +80,7 @@ export function httpSection(group, outcome) {
   const bars = [];
   const rows = group.configurations.map((config) => {
     const s = summaries.get(config.id);
-    if (!s) return [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, ''];
+    if (!s) return [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, DASH, ''];
     const ratio = bare ? s.rps.median / bare.rps.median : undefined;
     if (ratio !== undefined)
       bars.push({ label: config.label, ratio, bare: config.id === group.bare, peer: config.peer });
@@ -82,6 +88,7 @@ export function httpSection(group, outcome) {
       config.label,
       range(s.rps, int),
       fixed(ratio, 3),
+      `${fixed(s.cpu.median, 0)} (${bare ? fixed(s.cpu.median / bare.cpu.median, 2) : DASH})`,
       fixed(bare ? s.p50.median - bare.p50.median : undefined, 1),
       fixed(bare ? s.p99.median - bare.p99.median : undefined, 1),
       s.peakRss ? fixed(s.peakRss / MB, 0) : DASH,
@@ -92,6 +99,7 @@ export function httpSection(group, outcome) {
     'configuration',
     'req/s median (min–max)',
     'ratio to bare',
+    'server CPU µs/request (× bare)',
     'p50 added (ms)',
     'p99 added (ms)',
     'peak RSS (MB)',
@@ -149,8 +157,11 @@ export function microSection(group, outcome) {
   return { markdown: section(group, table(head, rows), notes), bars: [] };
 }
 
-/** The whole document: header (command, Node, CPUs, date), sections, chart. */
-export function document({ settings, sections, chartFile }) {
+/**
+ * The whole document: header (command, Node, CPUs, date), chart, sections, and the
+ * hand-written profile analysis of missed targets (`bench/analysis.md`, dated inside).
+ */
+export function document({ settings, sections, chartFile, analysis }) {
   const cpus = os.cpus();
   const length = settings.amount
     ? `${settings.amount} requests`
@@ -164,13 +175,15 @@ ${settings.connections} connections; each server, each event sink and the load g
 Machine: ${cpus.length} × ${cpus[0]?.model?.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.release()}.
 Date: ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC.
 
-Ratios compare medians from the same run. Added latency is the configuration's median
-p50/p99 minus the bare app's. Peak RSS is sampled by the server process itself every 50 ms.
+Ratios compare medians from the same run. Server CPU is the user + system time the server
+process used during a measurement divided by the requests it answered: unlike requests/second,
+it barely moves when other processes share the machine. Added latency is the configuration's
+median p50/p99 minus the bare app's. Peak RSS is sampled by the server process every 50 ms.
 Targets: context + stamping ≥ 0.95 × bare; the full configuration ≥ 0.90 × bare; each
 replaylink configuration faster than the peer doing the same job.
 
 ![requests/second as a ratio to the bare app](${chartFile})
 
 ${sections.join('\n\n')}
-`;
+${analysis ? `\n${analysis.trim()}\n` : ''}`;
 }

@@ -1,6 +1,7 @@
 // One benchmark server: `node server-child.mjs <factory file URL> <export> <options JSON>`.
 // The factory returns a request listener, or `{ listen() => port }` for frameworks that
 // own their server. Its stdout is discarded by the parent, so logs cost a write to /dev/null.
+// It answers 'stats' with its peak RSS and the CPU time it has used (µs).
 import http from 'node:http';
 
 const [file, name, optionsJson] = process.argv.slice(2);
@@ -19,7 +20,10 @@ async function listen(app) {
 }
 
 process.on('message', (message) => {
-  if (message === 'peak') process.send({ peakRss: Math.max(peak, process.memoryUsage.rss()) });
+  if (message === 'stats') {
+    const { user, system } = process.cpuUsage();
+    process.send({ peakRss: Math.max(peak, process.memoryUsage.rss()), cpu: user + system });
+  }
   if (message === 'exit') process.exit(0);
 });
 process.on('disconnect', () => process.exit(0));

@@ -12,7 +12,7 @@ export class Skip extends Error {
 
 /**
  * Starts `factory` (`{ file, name, options }`) in its own process. Resolves with
- * `{ port, peakRss(), close() }`, or `{ skipped: reason }` when the factory skipped itself.
+ * `{ port, stats(), close() }`, or `{ skipped: reason }` when the factory skipped itself.
  */
 export async function startServer(factory, { profileDir, profileName } = {}) {
   const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -38,10 +38,11 @@ export async function startServer(factory, { profileDir, profileName } = {}) {
   }
   return {
     port: message.port,
-    async peakRss() {
-      child.send('peak');
+    /** `{ peakRss, cpu }`: peak RSS in bytes, user + system CPU time so far in µs. */
+    async stats() {
+      child.send('stats');
       const [reply] = await once(child, 'message');
-      return reply.peakRss;
+      return reply;
     },
     async close() {
       if (child.exitCode !== null) return;
