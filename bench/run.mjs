@@ -41,7 +41,11 @@ let failed = false;
 try {
   for (const group of groups) {
     progress(`== ${group.title}`);
-    const outcome = await runGroup(group, load);
+    // A group that breaks is reported as such and the others still run; the exit code says so.
+    const outcome = await runGroup(group, load).catch((error) => {
+      progress(String(error?.stack ?? error));
+      return { skipped: `failed: ${error?.message ?? error}`, failed: true };
+    });
     if (outcome.failed) failed = true;
     const written =
       group.kind === 'http' ? httpSection(group, outcome) : microSection(group, outcome);
@@ -61,6 +65,6 @@ writeFileSync(path.join(out, 'BENCHMARKS.md'), report);
 console.log(report);
 progress(`written: ${path.join(out, 'BENCHMARKS.md')} and ${path.join(out, CHART)}`);
 if (failed) {
-  console.error('some requests failed unexpectedly during the benchmark');
+  console.error('a group failed or some requests failed unexpectedly during the benchmark');
   process.exitCode = 1;
 }

@@ -18,9 +18,10 @@ function factoryOf(server) {
   return { ...server, file: new URL(server.file, SERVERS).href };
 }
 
-// Started together (before any measurement), so start-up costs no run time.
+// Started together (before any measurement), so start-up costs no run time. If one
+// fails to start, the others are stopped before the error is thrown.
 async function startAll(group, settings) {
-  const servers = await Promise.all(
+  const started = await Promise.allSettled(
     group.configurations.map((config) =>
       startServer(factoryOf(config.server), {
         profileDir: settings.profileDir,
@@ -28,7 +29,12 @@ async function startAll(group, settings) {
       }),
     ),
   );
-  return new Map(group.configurations.map((config, i) => [config.id, servers[i]]));
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((s) => s.value?.close?.()));
+    throw failure.reason;
+  }
+  return new Map(group.configurations.map((config, i) => [config.id, started[i].value]));
 }
 
 function loadOptions(group, settings, port, phase) {
