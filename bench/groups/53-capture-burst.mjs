@@ -53,7 +53,7 @@ export default {
   rounds: { quick: 1 },
   title: 'Burst: 10,000 captureException calls in one recorded request',
   intro:
-    'All calls run synchronously inside one request context; then `flush()` waits for delivery to the local receiver (another process). Event-loop delay from `monitorEventLoopDelay` (1 ms resolution) over the burst and its delivery; peak RSS sampled every 10 ms. The burst loop (10,000 × `new Error` + `captureException`) blocks the event loop by itself; the delay beyond it is what delivery costs.',
+    'All calls run synchronously inside one request context; then `flush()` waits for delivery to the local receiver (another process). Event-loop delay from `monitorEventLoopDelay` (1 ms resolution) over the burst and its delivery; peak RSS sampled every 10 ms. The burst loop column is how long the synchronous loop (10,000 × `new Error` + `captureException`) took; the event-loop delay is what the loop saw while the events were built, serialised and sent.',
   subject: 'queue',
   columns: [
     { key: 'delivered', label: 'delivered' },
