@@ -39,7 +39,7 @@ export async function runMicroGroup(group, settings, progress) {
       if (skipped) result.skipped = skipped;
       else result.runs.push(metrics);
       progress(
-        `round ${round + 1}/${settings.rounds} ${config.id}: ${skipped ?? JSON.stringify(metrics)}`,
+        `round ${round + 1}/${rounds} ${config.id}: ${skipped ?? JSON.stringify(metrics)}`,
       );
     }
   }
