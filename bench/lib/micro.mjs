@@ -38,9 +38,7 @@ export async function runMicroGroup(group, settings, progress) {
       const { metrics, skipped } = await measureOnce(group.file, config.id, settings);
       if (skipped) result.skipped = skipped;
       else result.runs.push(metrics);
-      progress(
-        `round ${round + 1}/${rounds} ${config.id}: ${skipped ?? JSON.stringify(metrics)}`,
-      );
+      progress(`round ${round + 1}/${rounds} ${config.id}: ${skipped ?? JSON.stringify(metrics)}`);
     }
   }
   return { results, failed: false };
