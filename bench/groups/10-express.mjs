@@ -1,0 +1,84 @@
+// Express 5 hello world (one console.log per request): replaylink step by step, and the
+// peers a user would pick for the same job. The errors variant reuses this list.
+
+const server = (name, options) => ({ file: 'express.mjs', name, options });
+
+/** The configurations, each on an app that throws in 1 % of requests when `throws`. */
+export function expressConfigurations(throws = false) {
+  const options = { throws };
+  return [
+    { id: 'bare', label: 'bare Express 5', server: server('bare', options) },
+    {
+      id: 'context',
+      label: 'replaylink: context only (stamp: false)',
+      server: server('context', options),
+    },
+    {
+      id: 'stamping',
+      label: 'replaylink: context + stamping',
+      server: server('stamping', options),
+    },
+    {
+      id: 'accessLog',
+      label: 'replaylink: + access log (clf)',
+      server: server('stampingAccessLog', options),
+    },
+    {
+      id: 'forwarding',
+      label: 'replaylink: context + forwarding (expressErrorHandler)',
+      server: server('contextForwarding', options),
+    },
+    {
+      id: 'full',
+      label: 'replaylink: stamping + access log + forwarding',
+      server: server('full', options),
+    },
+    {
+      id: 'clsRtracer',
+      peer: true,
+      label: 'cls-rtracer (request id from the token header)',
+      server: server('clsRtracer', options),
+    },
+    {
+      id: 'expressHttpContext',
+      peer: true,
+      label: 'express-http-context (token set per request)',
+      server: server('expressHttpContext', options),
+    },
+    {
+      id: 'sentry',
+      peer: true,
+      label: '@sentry/node 10 + setupExpressErrorHandler',
+      server: server('sentry', options),
+    },
+    {
+      id: 'pinoHttp',
+      peer: true,
+      label: 'pino-http (req.log line + access line)',
+      server: server('pinoHttp', options),
+    },
+    { id: 'morgan', label: 'morgan combined', peer: true, server: server('morgan', options) },
+  ];
+}
+
+export const expressTargets = [
+  { id: 'context', cheaperThan: ['clsRtracer', 'expressHttpContext'] },
+  { id: 'stamping', atLeast: 0.95, cheaperThan: ['pinoHttp'] },
+  { id: 'accessLog', cheaperThan: ['morgan', 'pinoHttp'] },
+  { id: 'forwarding', cheaperThan: ['sentry'] },
+  { id: 'full', atLeast: 0.9 },
+];
+
+export const expressNotes = [
+  'Forwarding configurations start their event sink in a process of its own: replaylink’s `startReceiver` or, for `@sentry/node`, an envelope endpoint answering 200. Both use the same recorded request headers.',
+  'Peers do the closest equivalent job: cls-rtracer and express-http-context hold a per-request context (compared with context only); pino-http writes a request-bound log line and an access line (compared with stamping and with the access log); morgan writes the access line; @sentry/node isolates each request and reports errors through its Express error handler (compared with forwarding).',
+];
+
+export default {
+  kind: 'http',
+  title: 'Express 5, hello world, one console.log per request (to a discarded stream)',
+  bare: 'bare',
+  configurations: expressConfigurations(false),
+  targets: expressTargets,
+  notes: expressNotes,
+};

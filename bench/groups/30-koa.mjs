@@ -1,0 +1,16 @@
+// Koa hello world against its bare app. Skips itself (with a note in the report)
+// when this build has no `replaylink/koa` adapter or Koa is not installed.
+const server = (name) => ({ file: 'koa.mjs', name });
+
+export default {
+  kind: 'http',
+  title: 'Koa, hello world, one console.log per request (to a discarded stream)',
+  requires: ['replaylink/koa', 'koa'],
+  bare: 'bare',
+  configurations: [
+    { id: 'bare', label: 'bare Koa', server: server('bare') },
+    { id: 'context', label: 'replaylink: context only (stamp: false)', server: server('context') },
+    { id: 'stamping', label: 'replaylink: context + stamping', server: server('stamping') },
+  ],
+  targets: [{ id: 'stamping', atLeast: 0.95 }],
+};

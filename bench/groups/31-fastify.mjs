@@ -1,0 +1,16 @@
+// Fastify hello world against its bare app. Skips itself (with a note in the report)
+// when this build has no `replaylink/fastify` adapter or Fastify is not installed.
+const server = (name) => ({ file: 'fastify.mjs', name });
+
+export default {
+  kind: 'http',
+  title: 'Fastify, hello world, one console.log per request (to a discarded stream)',
+  requires: ['replaylink/fastify', 'fastify'],
+  bare: 'bare',
+  configurations: [
+    { id: 'bare', label: 'bare Fastify', server: server('bare') },
+    { id: 'context', label: 'replaylink: context only (stamp: false)', server: server('context') },
+    { id: 'stamping', label: 'replaylink: context + stamping', server: server('stamping') },
+  ],
+  targets: [{ id: 'stamping', atLeast: 0.95 }],
+};
