@@ -1,23 +1,24 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { flush, getContext, type ReplayLinkOptions, startReceiver } from '../src/index.js';
-import { delay, immediately, later, rawRequest, request, withOutput } from './helpers.js';
+import { describe, test } from 'node:test';
+import { flush, getContext, type ReplayLinkOptions } from '../src/index.js';
+import {
+  delay,
+  immediately,
+  later,
+  rawRequest,
+  request,
+  useReceiver,
+  withOutput,
+} from './helpers.js';
 import { entries, start } from './matrix/adapters.js';
 import type { Routes } from './matrix/routes.js';
 
 // The same scenarios for every adapter and framework major in test/matrix/adapters.ts.
 
 const KEY = 'sk_matrix_key';
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-before(async () => {
-  receiver = await startReceiver({ apiKey: KEY, print: false });
-});
-after(() => receiver.close());
-beforeEach(() => {
-  receiver.events.length = 0;
-});
+const receiver = useReceiver(KEY);
 
 const forwarding = (): ReplayLinkOptions => ({
   apiKey: KEY,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RequestListener } from 'node:http';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import express from 'express';
 import { expressErrorHandler, expressMiddleware } from '../adapters/express.js';
 import {
@@ -9,20 +9,12 @@ import {
   log,
   type ReplayLinkOptions,
   runWithContext,
-  startReceiver,
   stats,
 } from '../src/index.js';
-import { request, serve, withOutput } from './helpers.js';
+import { request, serve, useReceiver, withOutput } from './helpers.js';
 
 const KEY = 'sk_live_X';
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-before(async () => {
-  receiver = await startReceiver({ apiKey: KEY, print: false });
-});
-after(() => receiver.close());
-beforeEach(() => {
-  receiver.events.length = 0;
-});
+const receiver = useReceiver(KEY);
 
 const options = (extra: ReplayLinkOptions = {}): ReplayLinkOptions => ({
   apiKey: KEY,

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { close, init, type ReplayLinkOptions } from '../src/index.js';
+import { after, before, beforeEach } from 'node:test';
+import { close, init, type ReplayLinkOptions, startReceiver } from '../src/index.js';
 
 export interface Served {
   url: string;
@@ -181,4 +182,34 @@ export async function freePort(): Promise<number> {
   probe.close();
   await once(probe, 'close');
   return port;
+}
+
+/**
+ * A local send API receiver for the test file: started before its tests, emptied before
+ * each one, closed after them. Read `url`, `base` and `events` inside tests.
+ */
+export function useReceiver(apiKey: string) {
+  let current: Awaited<ReturnType<typeof startReceiver>> | undefined;
+  before(async () => {
+    current = await startReceiver({ apiKey, print: false });
+  });
+  after(() => current?.close());
+  beforeEach(() => {
+    if (current) current.events.length = 0;
+  });
+  const started = () => {
+    if (current === undefined) throw new Error('the receiver starts in before()');
+    return current;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get base() {
+      return started().base;
+    },
+    get events() {
+      return started().events;
+    },
+  };
 }

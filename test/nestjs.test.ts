@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   type ArgumentsHost,
   type CallHandler,
@@ -30,19 +30,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { map, type Observable } from 'rxjs';
 import { ReplayLinkModule, ReplayLinkService } from '../adapters/nestjs.js';
-import { flush, type ReplayLinkOptions, startReceiver } from '../src/index.js';
-import { delay, request, serve, withOutput } from './helpers.js';
+import { flush, type ReplayLinkOptions } from '../src/index.js';
+import { delay, request, serve, useReceiver, withOutput } from './helpers.js';
 import { NEST } from './matrix/nest-version.js';
 
 const KEY = 'sk_nest_key';
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-before(async () => {
-  receiver = await startReceiver({ apiKey: KEY, print: false });
-});
-after(() => receiver.close());
-beforeEach(() => {
-  receiver.events.length = 0;
-});
+const receiver = useReceiver(KEY);
 
 const options = (): ReplayLinkOptions => ({
   apiKey: KEY,
