@@ -1,8 +1,19 @@
+/** What the user agent and the country header tell about a session's user. */
+export interface UserFields {
+  userOs: string | null;
+  userBrowser: string | null;
+  userBrowserVersion: string | null;
+  userDevice: string | null;
+  /** `desktop` when the parser knows no better. */
+  userDeviceType: string;
+  userCountry: string | null;
+}
+
 /**
  * What the registry and the stores keep about one live session. The raw session token is
  * never part of it: `sessionID` is OpenReplay's numeric id or a hash of the token.
  */
-export interface SessionData {
+export interface SessionData extends UserFields {
   sessionID: string;
   projectKey: string;
   /** Last activity, Unix ms. */
@@ -16,16 +27,10 @@ export interface SessionData {
   userUUID: string | null;
   /** Own string properties only; built on a null prototype. */
   metadata: Record<string, string>;
-  userOs: string | null;
-  userBrowser: string | null;
-  userBrowserVersion: string | null;
-  userDevice: string | null;
-  userDeviceType: string;
-  userCountry: string | null;
 }
 
 /** One session as the API returns it: the fields of OpenReplay's Assist API, in its order. */
-export interface LiveSession {
+export interface LiveSession extends UserFields {
   pageTitle: string | null;
   sessionID: string;
   metadata: Record<string, string>;
@@ -36,12 +41,6 @@ export interface LiveSession {
   timestamp: number;
   trackerVersion: null;
   isSnippet: false;
-  userOs: string | null;
-  userBrowser: string | null;
-  userBrowserVersion: string | null;
-  userDevice: string | null;
-  userDeviceType: string;
-  userCountry: string | null;
   active: boolean;
   live: boolean;
   projectId: null;
