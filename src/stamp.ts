@@ -1,6 +1,6 @@
 import { setRawStderr } from './diagnostics.js';
 import { state } from './state.js';
-import { kPatched, kPrefix } from './symbols.js';
+import { kPrefix } from './symbols.js';
 
 const NEWLINE = 0x0a;
 const OUTSIDE = Object.freeze({});
@@ -98,7 +98,6 @@ export function patchStream(stream: NodeJS.WriteStream): () => void {
     if (stamped !== chunk) state.stats.stampedWrites++;
     return Reflect.apply(original, this, [stamped, ...rest]);
   } as Write;
-  Object.defineProperty(write, kPatched, { value: true });
 
   stream.write = write;
   return () => {

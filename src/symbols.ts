@@ -5,7 +5,6 @@ export const kTags = Symbol('replaylink.tags');
 export const kContext = Symbol('replaylink.context');
 /** Per-request facts filled in during the request (route, error); see `RequestFacts`. */
 export const kFacts = Symbol('replaylink.facts');
-export const kPatched = Symbol('replaylink.patched');
 /** Global slot, shared by the ESM and CommonJS copies of the package (dual-package hazard). */
 export const kGlobalState = Symbol.for('replaylink.state.v1');
 /** Marks a WebSocket server replaylink already follows. */

@@ -201,11 +201,10 @@ export class Transport {
       return;
     }
     if (result.status === 429) {
-      this.rateLimitedUntil = Date.now() + retryAfterMs(result.retryAfter);
+      const pause = retryAfterMs(result.retryAfter);
+      this.rateLimitedUntil = Date.now() + pause;
       stats.dropped.rateLimited++;
-      this.report(
-        `rate limited (429); sending paused for ${Math.round(retryAfterMs(result.retryAfter) / 1000)} s`,
-      );
+      this.report(`rate limited (429); sending paused for ${Math.round(pause / 1000)} s`);
       return;
     }
     if (result.status === 0) {

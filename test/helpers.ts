@@ -20,6 +20,17 @@ export async function serve(
   const server = http.createServer(serverOptions, handler);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
+  return served(server, async () => {
+    server.close();
+    await once(server, 'close');
+  });
+}
+
+/**
+ * Describes a listening server; `close` stops it (`stop` says how: `server.close()`, or
+ * a framework's own close) after its connections are cut.
+ */
+export function served(server: http.Server, stop: () => Promise<unknown>): Served {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -27,8 +38,8 @@ export async function serve(
     server,
     async close() {
       server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      await stop();
+      if (server.listening) await once(server, 'close');
     },
   };
 }

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import { once } from 'node:events';
 import type http from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import {
   Controller,
@@ -29,7 +27,7 @@ import { withReplayLink } from '../../adapters/http.js';
 import { koaMiddleware } from '../../adapters/koa.js';
 import { ReplayLinkModule } from '../../adapters/nestjs.js';
 import type { AdapterEntryOptions } from '../../src/index.js';
-import { type Served, serve } from '../helpers.js';
+import { type Served, serve, served } from '../helpers.js';
 import { NEST } from './nest-version.js';
 import { bodyOf, matchRoute, type RouteResult, type Routes } from './routes.js';
 
@@ -215,20 +213,6 @@ function nestEntry(name: string, platform: 'express' | 'fastify'): AdapterEntry<
     route: '/r/:name/:id',
     // Nest on Fastify resolves its route pattern only on the error path.
     routeOnSuccess: platform === 'express',
-  };
-}
-
-function served(server: http.Server, close: () => Promise<unknown>): Served {
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    async close() {
-      server.closeAllConnections();
-      await close();
-      if (server.listening) await once(server, 'close');
-    },
   };
 }
 
