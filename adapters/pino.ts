@@ -1,5 +1,5 @@
 import type { LogFn, Logger, LoggerOptions } from 'pino';
-import { currentTags } from '../src/fields.js';
+import { contextTags } from '../src/index.js';
 
 type Hooks = NonNullable<LoggerOptions['hooks']>;
 type LogMethodHook = NonNullable<Hooks['logMethod']>;
@@ -73,16 +73,16 @@ export function pinoOptions<O extends LoggerOptions>(
     userMixin === undefined
       ? // pino's default merge strategy writes into the returned object: always a fresh one.
         () => {
-          const tags = currentTags();
+          const tags = contextTags();
           return tags === undefined ? {} : { ...tags.fields };
         }
       : (mergeObject, level, logger) => {
           const own = userMixin(mergeObject, level, logger);
-          const tags = currentTags();
+          const tags = contextTags();
           return tags === undefined ? own : { ...tags.fields, ...own };
         };
   const logMethod: LogMethodHook = function (this: Logger, args, method: LogFn, level) {
-    const tags = currentTags();
+    const tags = contextTags();
     if (tags !== undefined) tagArguments(args, tags.text, keys);
     if (userHook !== undefined) return userHook.call(this, args, method, level);
     return method.apply(this, args);

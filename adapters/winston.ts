@@ -1,7 +1,5 @@
 import type { Logform, LoggerOptions } from 'winston';
-import type { InternalContext } from '../src/context.js';
-import { type ContextTags, tagsOf } from '../src/fields.js';
-import { state } from '../src/state.js';
+import { type ContextTags, contextTags } from '../src/index.js';
 
 type TransformableInfo = Logform.TransformableInfo;
 type Format = Logform.Format;
@@ -12,7 +10,7 @@ const OUTSIDE = Symbol('replaylink.winston.outside');
 
 type Info = TransformableInfo & {
   [kTagged]?: true;
-  [kCaptured]?: InternalContext | typeof OUTSIDE;
+  [kCaptured]?: ContextTags | typeof OUTSIDE;
 };
 
 /** A logform format: what `winston.format.combine()` and `createLogger({ format })` accept. */
@@ -26,10 +24,8 @@ export interface ReplayLinkFormat {
  * `defaultMeta` of {@link winstonOptions} captures the context at the call instead.
  */
 function tagsFor(info: Info): ContextTags | undefined {
-  const captured = kCaptured in info ? info[kCaptured] : state.als.getStore();
-  if (captured === undefined || captured === OUTSIDE) return undefined;
-  const tags = tagsOf(captured);
-  return tags.text === '' ? undefined : tags;
+  const captured = kCaptured in info ? info[kCaptured] : contextTags();
+  return captured === OUTSIDE ? undefined : captured;
 }
 
 function transform(info: Info): TransformableInfo {
@@ -63,7 +59,7 @@ function capturingMeta(meta: unknown): object {
   const base = typeof meta === 'object' && meta !== null ? { ...meta } : {};
   return Object.defineProperty(base, kCaptured, {
     enumerable: true,
-    get: () => state.als.getStore() ?? OUTSIDE,
+    get: () => contextTags() ?? OUTSIDE,
   });
 }
 

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
-import type { ShouldForward } from './capture.js';
 import { ensureInit, init } from './client.js';
-import { invalidOption } from './errors.js';
+import { invalidOption } from './core/errors.js';
+import type { RequestObserver } from './core/model.js';
+import type { ShouldForward } from './forward/capture.js';
 import type { ReplayLinkOptions } from './options.js';
-import { createRequestScope, type RequestObserver } from './request.js';
+import { createRequestScope } from './scope.js';
 
 /**
  * Options every adapter accepts on top of the `init` options. Features that act per

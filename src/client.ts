@@ -1,16 +1,24 @@
-import { installConsoleForwarding } from './console-forward.js';
-import type { RequestContext } from './context.js';
-import { getContext } from './context.js';
-import { installEmitterBinding } from './emitters.js';
-import { captureException, closeTransport, configureTransport, flush, log } from './forward.js';
-import { installOpenTelemetry, loadOpenTelemetry } from './opentelemetry.js';
-import { type ReplayLinkOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { installProcessHandlers } from './process-handlers.js';
-import { installPropagation } from './propagate.js';
-import { createRegistry } from './sessions/registry.js';
-import { installStamping } from './stamp.js';
-import { state } from './state.js';
-import { type Stats, snapshotStats } from './stats.js';
+import { getContext } from './core/context.js';
+import { installEmitterBinding } from './core/emitters.js';
+import type { RequestContext } from './core/model.js';
+import { state } from './core/state.js';
+import { type Stats, snapshotStats } from './core/stats.js';
+import { installConsoleForwarding } from './forward/console-forward.js';
+import {
+  captureException,
+  closeTransport,
+  configureForwarding,
+  flush,
+  log,
+} from './forward/forward.js';
+import { installProcessHandlers } from './forward/process-handlers.js';
+import { forwardState } from './forward/state.js';
+import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { installOpenTelemetry, loadOpenTelemetry } from './propagate/opentelemetry.js';
+import { propagateState } from './propagate/options.js';
+import { installPropagation } from './propagate/propagate.js';
+import { startLiveSessions, stopLiveSessions } from './sessions/lifecycle.js';
+import { installStamping } from './stamp/stamp.js';
 
 /** The handle returned by {@link init}. */
 export interface ReplayLinkClient {
@@ -50,40 +58,21 @@ function installOnce(name: string, install: () => () => void): void {
 
 /** Hooks the options ask for. Each reads the current options when it runs. */
 function installFeatures(): void {
-  const { apiKey, logs } = state.options.forwarding;
+  const { apiKey, logs } = forwardState().options;
   // Only when console output can be forwarded: otherwise console calls keep one layer less.
   if (apiKey !== undefined && logs !== false)
     installOnce('consoleForwarding', installConsoleForwarding);
-  if (state.options.propagate !== undefined) installOnce('propagate', installPropagation);
-  if (state.options.openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
+  const { propagate, openTelemetry } = propagateState();
+  if (propagate !== undefined) installOnce('propagate', installPropagation);
+  if (openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
 }
 
 function install(): void {
   if (state.initialized) return;
   state.initialized = true;
-  configureTransport(state.options.forwarding);
+  configureForwarding(forwardState().options);
   state.patches.push(installEmitterBinding(), installStamping(), installProcessHandlers());
   installFeatures();
-}
-
-/** Stops the live sessions registry, if any: last flush, observer removed, store closed. */
-async function stopLiveSessions(keepStore?: unknown): Promise<void> {
-  const registry = state.liveSessions;
-  if (registry === undefined) return;
-  state.liveSessions = undefined;
-  const at = state.observers.indexOf(registry.observe);
-  if (at !== -1) state.observers.splice(at, 1);
-  await registry.stop();
-  if (registry.options.store !== keepStore) await registry.options.store.close();
-}
-
-function startLiveSessions(options: ResolvedOptions): void {
-  // The old registry's last flush runs in the background; it never rejects, but be sure.
-  stopLiveSessions(options.liveSessions?.store).catch(() => {});
-  if (options.liveSessions === undefined) return;
-  const registry = createRegistry(options.liveSessions);
-  state.liveSessions = registry;
-  state.observers.push(registry.observe);
 }
 
 /**
@@ -98,11 +87,17 @@ export function init(options?: ReplayLinkOptions): ReplayLinkClient {
   const resolved = resolveOptions(options);
   // A missing optional peer is a set-up error, raised before anything changes.
   if (resolved.openTelemetry) loadOpenTelemetry();
-  state.options = resolved;
-  if (state.initialized) configureTransport(state.options.forwarding);
-  else install();
+  state.options = resolved.core;
+  const propagation = propagateState();
+  propagation.propagate = resolved.propagate;
+  propagation.openTelemetry = resolved.openTelemetry;
+  if (state.initialized) configureForwarding(resolved.forwarding);
+  else {
+    forwardState().options = resolved.forwarding;
+    install();
+  }
   installFeatures();
-  startLiveSessions(state.options);
+  startLiveSessions(resolved.liveSessions);
   return client;
 }
 

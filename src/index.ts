@@ -16,32 +16,37 @@ export {
   adapterScope,
   adapterSetup,
 } from './adapter.js';
-export { captureRequestError, defaultShouldForward, type ShouldForward } from './capture.js';
 export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
-export type { ContextInit, RequestContext } from './context.js';
-export { getContext, runWithContext } from './context.js';
-export { keepContext } from './emitters.js';
-export { ReplayLinkError, type ReplayLinkErrorCode } from './errors.js';
-export type { ForwardEvent } from './event.js';
-export { captureException, flush, log } from './forward.js';
-export type { Compression, ForwardingOptions, LogLevel } from './forward-options.js';
+export type { ContextInit } from './core/context.js';
+export { getContext, runWithContext } from './core/context.js';
+export { keepContext } from './core/emitters.js';
+export { ReplayLinkError, type ReplayLinkErrorCode } from './core/errors.js';
+export { contextTags } from './core/fields.js';
+export type { ContextTags, RequestContext, RequestObserver } from './core/model.js';
+export {
+  attachFrameworkRequest,
+  frameworkRequestOf,
+  type ScopeOptions,
+} from './core/request.js';
+export { expressRoute, fastifyRoute } from './core/routes.js';
+export type { Stats } from './core/stats.js';
+export {
+  captureRequestError,
+  defaultShouldForward,
+  type ShouldForward,
+} from './forward/capture.js';
+export type { ForwardEvent } from './forward/event.js';
+export { captureException, flush, log } from './forward/forward.js';
+export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
 export type { ReplayLinkOptions } from './options.js';
 export {
   createReceiver,
   type ReceivedEvent,
   type ReceiverOptions,
   startReceiver,
-} from './receiver.js';
-export {
-  attachFrameworkRequest,
-  createRequestScope,
-  frameworkRequestOf,
-  type RequestObserver,
-  runRequest,
-  type ScopeOptions,
-} from './request.js';
-export { expressRoute, fastifyRoute } from './routes.js';
+} from './receiver/server.js';
+export { createRequestScope, runRequest } from './scope.js';
 export {
   type Identity,
   type LiveSession,
@@ -54,5 +59,4 @@ export {
   redisStore,
   type SessionStore,
 } from './sessions/index.js';
-export type { Stats } from './stats.js';
 export { attachWebSocketServer, type WebSocketOptions } from './websocket.js';

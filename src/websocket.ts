@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { AccessLog, AccessRecord, EventType } from './access-log/index.js';
-import { sourceIpOf } from './access-log/record.js';
+import {
+  type AccessLog,
+  type AccessRecord,
+  type EventType,
+  sourceIpOf,
+} from './access-log/index.js';
 import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
-import { contextFromRequest, type InternalContext } from './context.js';
-import { invalidOption } from './errors.js';
-import { state } from './state.js';
-import { kWebSocket } from './symbols.js';
+import { contextFromRequest } from './core/context.js';
+import { invalidOption } from './core/errors.js';
+import type { InternalContext } from './core/model.js';
+import { state } from './core/state.js';
+import { kWebSocket } from './core/symbols.js';
 
 /** Options of a WebSocket server integration. */
 export interface WebSocketOptions extends AdapterEntryOptions {

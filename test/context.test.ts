@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { isValidId } from '../src/headers.js';
+import { isValidId } from '../src/core/headers.js';
 import { getContext, init, ReplayLinkError, runWithContext, stats } from '../src/index.js';
 import { delay, immediately, later } from './helpers.js';
 

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import http, { type RequestListener } from 'node:http';
 import { after, afterEach, describe, test } from 'node:test';
 import express from 'express';
+import { state } from '../src/core/state.js';
 import { close, init, liveSessionsApi, ReplayLinkError, stats } from '../src/index.js';
-import { state } from '../src/state.js';
+import { liveRegistry } from '../src/sessions/lifecycle.js';
 import { request, type Served, serve } from './helpers.js';
 import { API_KEY, api, liveApp, PROJECT, UA, visit, visitorHeaders } from './live-helpers.js';
 
@@ -238,17 +239,17 @@ describe('lifecycle', () => {
   test('init again replaces the registry and its observer; close() removes both', async () => {
     const observers = state.observers.length;
     init({ liveSessions: { projectKey: PROJECT } });
-    const first = state.liveSessions;
+    const first = liveRegistry().current;
     init({ liveSessions: { projectKey: 'second-app' } });
-    assert.notEqual(state.liveSessions, first);
-    assert.equal(state.liveSessions?.options.projectKey, 'second-app');
+    assert.notEqual(liveRegistry().current, first);
+    assert.equal(liveRegistry().current?.options.projectKey, 'second-app');
     assert.equal(state.observers.length, observers + 1);
     init();
-    assert.equal(state.liveSessions, undefined);
+    assert.equal(liveRegistry().current, undefined);
     assert.equal(state.observers.length, observers);
     init({ liveSessions: { projectKey: PROJECT } });
     await close();
-    assert.equal(state.liveSessions, undefined);
+    assert.equal(liveRegistry().current, undefined);
     assert.equal(state.observers.length, observers);
   });
 });

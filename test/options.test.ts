@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_ENDPOINT, resolveForwarding } from '../src/forward-options.js';
+import { VERSION } from '../src/core/version.js';
+import { DEFAULT_ENDPOINT, resolveForwarding } from '../src/forward/options.js';
+import { USER_AGENT } from '../src/forward/send.js';
 import { init, ReplayLinkError } from '../src/index.js';
-import { USER_AGENT } from '../src/send.js';
-import { VERSION } from '../src/version.js';
 
 test('forwarding defaults, with the environment filling in key and endpoint', () => {
   const defaults = resolveForwarding({}, {});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { format } from 'node:util';
 import { close, init, runWithContext } from '../src/index.js';
-import { stampBytes, stampText } from '../src/stamp.js';
+import { stampBytes, stampText } from '../src/stamp/stamp.js';
 import { captureOutput, inZone, withOutput } from './helpers.js';
 
 const TAG = '[openReplaySessionToken=tok.1] ';

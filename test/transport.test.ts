@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import express from 'express';
 import { expressMiddleware } from '../adapters/express.js';
+import { retryAfterMs } from '../src/forward/transport.js';
 import {
   flush,
   log,
@@ -13,7 +14,6 @@ import {
   type Stats,
   stats,
 } from '../src/index.js';
-import { retryAfterMs } from '../src/transport.js';
 import { delay, freePort, request, serve, withOutput } from './helpers.js';
 
 const KEY = 'sk_live_X';

@@ -1,9 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RequestObserver } from '../request.js';
-import { routeOf } from '../request.js';
-import type { AccessLog } from './index.js';
-import { sourceIpOf } from './record.js';
+import type { RequestObserver } from '../core/model.js';
+import { routeOf } from '../core/request.js';
+import { type AccessRecord, sourceIpOf } from './record.js';
+
+/** The part of an access log the HTTP observer needs. */
+interface LineWriter {
+  write(record: AccessRecord): void;
+  uses(name: string): boolean;
+}
 
 function lengthOf(res: ServerResponse): number | undefined {
   const header = res.getHeader('content-length');
@@ -16,7 +21,7 @@ function lengthOf(res: ServerResponse): number | undefined {
  * connection closes first (client abort). Listeners on `res` run in the request's
  * context, so the route and the noted error are known by then.
  */
-export function httpObserver(log: Pick<AccessLog, 'write' | 'uses'>): RequestObserver {
+export function httpObserver(log: LineWriter): RequestObserver {
   const wantsIp = log.uses('identity.sourceIp');
   const wantsHandlerTime = log.uses('integrationLatency');
   return (context, facts) => {

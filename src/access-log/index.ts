@@ -1,6 +1,6 @@
-import { diagnose } from '../diagnostics.js';
-import type { RequestObserver } from '../request.js';
-import { state } from '../state.js';
+import { diagnose } from '../core/diagnostics.js';
+import type { RequestObserver } from '../core/model.js';
+import { state } from '../core/state.js';
 import { compileTemplate } from './compile.js';
 import { httpObserver } from './http.js';
 import { type AccessLogOptions, resolveAccessLogOptions } from './options.js';
@@ -53,3 +53,4 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
   const uses = (name: string) => used.has(name);
   return { write, uses, observer: httpObserver({ write, uses }) };
 }
+export { sourceIpOf } from './record.js';

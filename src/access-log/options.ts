@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../core/errors.js';
 import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
 import type { VariableSettings } from './variables.js';

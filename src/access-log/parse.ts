@@ -1,4 +1,4 @@
-import { ReplayLinkError } from '../errors.js';
+import { ReplayLinkError } from '../core/errors.js';
 
 /** One `$context.<name>` reference in a template. */
 export interface VariablePart {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../core/model.js';
 
 /** `REQUEST` for HTTP; the three WebSocket events as API Gateway names them. */
 export type EventType = 'REQUEST' | 'CONNECT' | 'MESSAGE' | 'DISCONNECT';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { diagnose } from '../diagnostics.js';
-import { state } from '../state.js';
+import { diagnose } from '../core/diagnostics.js';
+import { state } from '../core/state.js';
 import { clfTime } from './clf-time.js';
 import type { AccessRecord } from './record.js';
 

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ReplayLinkError } from '../errors.js';
-import { state } from '../state.js';
+import { ReplayLinkError } from '../core/errors.js';
 import { isMetadataType, resolveAttribute } from './attributes.js';
+import { liveRegistry } from './lifecycle.js';
 import type { Registry } from './registry.js';
 import { autocomplete, parseQuery, type Query, runSearch } from './search.js';
 import { toLiveSession } from './session.js';
@@ -172,7 +172,7 @@ export function liveSessionsApi(options: LiveSessionsApiOptions): LiveSessionsHa
     id: string | undefined,
   ): Promise<void> {
     if (!authorized(req.headers.authorization)) return fail(res, 401, ['Invalid API Key']);
-    const registry = state.liveSessions;
+    const registry = liveRegistry().current;
     if (registry === undefined || registry.options.projectKey !== project)
       return fail(res, 404, ['project not found.']);
     const allowed = resource === 'sessions' && id === undefined ? 'GET, POST' : 'GET';

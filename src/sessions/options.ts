@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../core/errors.js';
 import { isSessionStore, type SessionStore } from './store.js';
 import { memoryStore } from './store-memory.js';
 

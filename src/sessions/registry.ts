@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { InternalContext } from '../context.js';
-import { diagnose } from '../diagnostics.js';
-import type { RequestFacts, RequestObserver } from '../request.js';
-import { state } from '../state.js';
+import { diagnose } from '../core/diagnostics.js';
+import type { InternalContext, RequestFacts, RequestObserver } from '../core/model.js';
+import { state } from '../core/state.js';
 import { capValue, sanitizeMetadata } from './limits.js';
 import type { ResolvedLiveSessions } from './options.js';
 import type { SessionData } from './session.js';

@@ -1,5 +1,5 @@
-import { diagnose } from '../diagnostics.js';
-import { state } from '../state.js';
+import { diagnose } from '../core/diagnostics.js';
+import { state } from '../core/state.js';
 import type { ResolvedLiveSessions } from './options.js';
 import { pickData, type SessionData } from './session.js';
 import type { StoreWrite } from './store.js';

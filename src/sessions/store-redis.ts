@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../core/errors.js';
 import { sanitizeMetadata } from './limits.js';
 import type { SessionData } from './session.js';
 import type { SessionStore, StoreScope, StoreWrite } from './store.js';

@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
-import type { Compression } from './forward-options.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
+import type { Compression } from './options.js';
 
 const compressors: Record<Compression, (input: Buffer) => Promise<Buffer>> = {
   gzip: promisify(zlib.gzip),

@@ -1,25 +1,25 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { InternalContext } from './context.js';
-import { invalidOption } from './errors.js';
-import type { RequestObserver } from './request.js';
-import { state } from './state.js';
+import { invalidOption } from '../core/errors.js';
+import type { InternalContext, RequestObserver } from '../core/model.js';
+import { state } from '../core/state.js';
+import { propagateState } from './options.js';
 
 /** The part of `@opentelemetry/api` used here; the package is an optional peer. */
 interface OpenTelemetryApi {
   trace: { getActiveSpan(): { setAttribute(key: string, value: string): unknown } | undefined };
 }
 
-let api: OpenTelemetryApi | undefined;
-
 /**
  * Loads `@opentelemetry/api` when the `openTelemetry` option asks for it, and only then.
  * Throws at set-up when it is not installed.
  */
 export function loadOpenTelemetry(): OpenTelemetryApi {
-  if (api !== undefined) return api;
+  const settings = propagateState();
+  if (settings.otel !== undefined) return settings.otel as OpenTelemetryApi;
   try {
-    api = createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApi;
+    const api = createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApi;
+    settings.otel = api;
     return api;
   } catch {
     throw invalidOption('openTelemetry', true, 'true only when @opentelemetry/api is installed');
@@ -35,7 +35,9 @@ export function sessionAttribute(context: InternalContext): string | undefined {
 
 /** Sets the ids on the span active when the request entered its context (the server span). */
 const annotateSpan: RequestObserver = (context) => {
-  if (!state.options.openTelemetry || api === undefined) return;
+  const { openTelemetry, otel } = propagateState();
+  if (!openTelemetry || otel === undefined) return;
+  const api = otel as OpenTelemetryApi;
   try {
     const span = api.trace.getActiveSpan();
     if (span === undefined) return;

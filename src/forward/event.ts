@@ -1,18 +1,12 @@
-import type { InternalContext } from './context.js';
-import type { ResolvedForwarding } from './forward-options.js';
-import { factsOf, routeOf } from './request.js';
+import type { ForwardEvent, InternalContext } from '../core/model.js';
+import { factsOf, routeOf } from '../core/request.js';
 import { isSecretKey, REDACTED, safeJson, stackOf, titleOf, truncate } from './serialize.js';
 
-/** The JSON body of the fullstack send API (see the README, "What is sent"). */
-export interface ForwardEvent {
-  uuid: string;
-  type: 'log' | 'exception';
-  payload: string;
-  level: string;
-  timestamp: number;
-  metadata: string;
-  title: string;
-  origin: string;
+export type { ForwardEvent };
+
+/** What building an event needs from the forwarding options. */
+interface EventSettings {
+  readonly origin: string;
 }
 
 const MAX_PAYLOAD = 64 * 1024;
@@ -62,7 +56,7 @@ export function exceptionEvent(
   context: InternalContext & { recordingId: string },
   thrown: unknown,
   extra: unknown,
-  options: ResolvedForwarding,
+  options: EventSettings,
   status: number | undefined,
   timestamp: number,
 ): ForwardEvent {
@@ -84,7 +78,7 @@ export function logEvent(
   message: string,
   level: string,
   details: { title?: string | undefined; metadata?: unknown },
-  options: ResolvedForwarding,
+  options: EventSettings,
   timestamp: number,
 ): ForwardEvent {
   const firstLine = message.split('\n', 1)[0] ?? '';

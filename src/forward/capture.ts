@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { diagnose } from '../core/diagnostics.js';
+import { contextOf, noteError } from '../core/request.js';
+import { state } from '../core/state.js';
 import { statusOf } from './event.js';
 import { forwardException } from './forward.js';
-import { contextOf, noteError } from './request.js';
-import { state } from './state.js';
 
 export type ShouldForward = (error: unknown, req: IncomingMessage) => boolean;
 
@@ -21,14 +22,20 @@ export function captureRequestError(
   req: IncomingMessage,
   shouldForward?: ShouldForward,
 ): boolean {
-  const context = contextOf(req) ?? state.als.getStore();
-  noteError(context, error);
-  let forward: boolean;
   try {
-    forward = (shouldForward ?? defaultShouldForward)(error, req);
-  } catch {
-    forward = true;
+    const context = contextOf(req) ?? state.als.getStore();
+    noteError(context, error);
+    let forward: boolean;
+    try {
+      forward = (shouldForward ?? defaultShouldForward)(error, req);
+    } catch {
+      forward = true;
+    }
+    // Frameworks answer an error without a status with 500.
+    return forward && forwardException(error, context, undefined, statusOf(error) ?? 500);
+  } catch (err) {
+    // Capturing must never change how the framework answers.
+    diagnose(`capturing an error failed (${err instanceof Error ? err.name : typeof err})`);
+    return false;
   }
-  // Frameworks answer an error without a status with 500.
-  return forward && forwardException(error, context, undefined, statusOf(error) ?? 500);
 }

@@ -6,7 +6,7 @@ export const kContext = Symbol('replaylink.context');
 /** Per-request facts filled in during the request (route, error); see `RequestFacts`. */
 export const kFacts = Symbol('replaylink.facts');
 /** Global slot, shared by the ESM and CommonJS copies of the package (dual-package hazard). */
-export const kGlobalState = Symbol.for('replaylink.state.v1');
+export const kGlobalState = Symbol.for('replaylink.state.v2');
 /** Marks a WebSocket server replaylink already follows. */
 export const kWebSocket = Symbol('replaylink.websocket');
 /** Set on a context whose recording id header was present but invalid. */

@@ -2,9 +2,10 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import type { InternalContext } from './context.js';
-import { diagnose } from './diagnostics.js';
-import { state } from './state.js';
+import { diagnose } from '../core/diagnostics.js';
+import type { InternalContext } from '../core/model.js';
+import { state } from '../core/state.js';
+import { propagateState } from './options.js';
 
 /** The id headers a context sends downstream, under the names this service reads them by. */
 function outgoingHeaders(context: InternalContext): Array<[string, string]> {
@@ -18,7 +19,7 @@ function outgoingHeaders(context: InternalContext): Array<[string, string]> {
 
 /** Whether `origin` is on the allowlist: the token is a credential, never sent elsewhere. */
 function allowed(origin: string): boolean {
-  const config = state.options.propagate;
+  const config = propagateState().propagate;
   if (config === undefined) return false;
   return config.origins.has(origin) || config.patterns.some((pattern) => pattern.test(origin));
 }

@@ -1,26 +1,25 @@
 import { format } from 'node:util';
-import type { InternalContext } from './context.js';
+import type { InternalContext } from '../core/model.js';
+import { state } from '../core/state.js';
+import { kInvalidRecording } from '../core/symbols.js';
 import { exceptionEvent, type ForwardEvent, logEvent, statusOf } from './event.js';
-import type { ResolvedForwarding } from './forward-options.js';
-import { state } from './state.js';
-import { kInvalidRecording } from './symbols.js';
+import type { ResolvedForwarding } from './options.js';
+import { forwardState } from './state.js';
 import { Transport } from './transport.js';
-
-// Errors already forwarded, so that one passing several capture points is sent once.
-const forwarded = new WeakSet<object>();
-let transport: Transport | undefined;
 
 type Recorded = InternalContext & { recordingId: string };
 
 /** The transport for the current options, or undefined when forwarding is off. */
 export function currentTransport(): Transport | undefined {
-  return transport;
+  return forwardState().transport;
 }
 
-/** Replaces the transport after `init`; the old one drains in the background. */
-export function configureTransport(options: ResolvedForwarding): void {
-  const previous = transport;
-  transport =
+/** Sets the forwarding options and replaces the transport; the old one drains in the background. */
+export function configureForwarding(options: ResolvedForwarding): void {
+  const forwarding = forwardState();
+  const previous = forwarding.transport;
+  forwarding.options = options;
+  forwarding.transport =
     options.apiKey === undefined
       ? undefined
       : new Transport({ ...options, apiKey: options.apiKey });
@@ -29,8 +28,9 @@ export function configureTransport(options: ResolvedForwarding): void {
 
 /** Closes the transport after flushing; resolves whether everything was delivered. */
 export async function closeTransport(timeoutMs: number): Promise<boolean> {
-  const closing = transport;
-  transport = undefined;
+  const forwarding = forwardState();
+  const closing = forwarding.transport;
+  forwarding.transport = undefined;
   return closing === undefined ? true : closing.close(timeoutMs);
 }
 
@@ -62,9 +62,8 @@ function apiKeyFree(event: ForwardEvent, apiKey: string): ForwardEvent {
  * and serialisation happen in the transport's pump, a few at a time.
  */
 function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
-  const target = transport;
+  const { transport: target, options } = forwardState();
   if (target === undefined) return false;
-  const options = state.options.forwarding;
   return target.enqueue(() => {
     let event: ForwardEvent | null = build(options);
     if (options.beforeSend !== undefined) {
@@ -83,7 +82,7 @@ function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
 }
 
 function hasTransport(): boolean {
-  if (transport !== undefined) return true;
+  if (forwardState().transport !== undefined) return true;
   state.stats.dropped.noApiKey++;
   return false;
 }
@@ -99,7 +98,7 @@ export function forwardException(
   status?: number,
 ): boolean {
   try {
-    const options = state.options.forwarding;
+    const { options, forwarded } = forwardState();
     if (!options.exceptions) return false;
     if (typeof thrown === 'object' && thrown !== null) {
       if (forwarded.has(thrown)) return false;
@@ -117,7 +116,7 @@ export function forwardException(
 
 /** Whether `thrown` was already forwarded by a capture point. */
 export function wasForwarded(thrown: unknown): boolean {
-  return typeof thrown === 'object' && thrown !== null && forwarded.has(thrown);
+  return typeof thrown === 'object' && thrown !== null && forwardState().forwarded.has(thrown);
 }
 
 /** Forwards a log message raised in `context`. Returns whether it was queued. */
@@ -172,5 +171,6 @@ export function log(
  * await flush(1000); // before a serverless function returns
  */
 export function flush(timeoutMs = 2000): Promise<boolean> {
+  const { transport } = forwardState();
   return transport === undefined ? Promise.resolve(true) : transport.flush(timeoutMs);
 }

@@ -1,22 +1,14 @@
-import type { InternalContext } from './context.js';
-import type { ResolvedOptions, TagKind } from './options.js';
+import type { ContextTags, InternalContext } from './model.js';
+import type { CoreOptions, TagKind } from './options.js';
 import { state } from './state.js';
 import { kTags } from './symbols.js';
-
-/** A context's ids as structured loggers write them, computed once per context. */
-export interface ContextTags {
-  /** `[openReplaySessionToken=…] [openReplaySession.id=…] ` with its trailing space; empty when no id is tagged. */
-  readonly text: string;
-  /** The same ids keyed by tag name, e.g. `{ openReplaySessionToken: '…' }`. Frozen. */
-  readonly fields: Readonly<Record<string, string>>;
-}
 
 type Ids = Partial<Record<TagKind, string | undefined>>;
 
 const NONE: ContextTags = Object.freeze({ text: '', fields: Object.freeze({}) });
 
 /** The `[name=value] ` text of the ids selected by the `tags` option. */
-export function tagText(ids: Ids, options: ResolvedOptions): string {
+export function tagText(ids: Ids, options: CoreOptions): string {
   let text = '';
   for (const kind of options.tags) {
     const value = ids[kind];
@@ -25,7 +17,7 @@ export function tagText(ids: Ids, options: ResolvedOptions): string {
   return text;
 }
 
-function buildTags(context: InternalContext, options: ResolvedOptions): ContextTags {
+function buildTags(context: InternalContext, options: CoreOptions): ContextTags {
   const fields: Record<string, string> = {};
   for (const kind of options.tags) {
     const value = context[kind];
@@ -44,8 +36,16 @@ export function tagsOf(context: InternalContext): ContextTags {
   return tags;
 }
 
-/** Tags of the current context; `undefined` outside a context or when it has no tagged id. */
-export function currentTags(): ContextTags | undefined {
+/**
+ * The current request's ids as a logger writes them: the `[tag=value] ` text and the same
+ * ids as fields, honouring `tags` and `tagNames`. `undefined` outside a request or when
+ * it has no tagged id. What the pino and winston helpers use; use it for other loggers.
+ *
+ * @example
+ * const tags = contextTags();
+ * myLogger.info({ ...tags?.fields }, `${tags?.text ?? ''}order created`);
+ */
+export function contextTags(): ContextTags | undefined {
   const context = state.als.getStore();
   if (context === undefined) return undefined;
   const tags = tagsOf(context);

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { invalidOption } from './errors.js';
+import { invalidOption } from '../core/errors.js';
+import { hasControlCharacters } from '../core/text.js';
 import type { ForwardEvent } from './event.js';
-import { hasControlCharacters } from './text.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Compression = 'gzip' | 'deflate' | 'br';

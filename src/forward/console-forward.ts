@@ -1,6 +1,7 @@
 import { format } from 'node:util';
+import { state } from '../core/state.js';
 import { currentTransport, forwardLog } from './forward.js';
-import { state } from './state.js';
+import { forwardState } from './state.js';
 
 const METHOD_LEVELS = {
   debug: 'debug',
@@ -28,7 +29,7 @@ export function installConsoleForwarding(): () => void {
       Reflect.apply(original, this, args);
       const context = state.als.getStore();
       if (context?.recordingId === undefined || currentTransport() === undefined) return;
-      const threshold = state.options.forwarding.logs;
+      const threshold = forwardState().options.logs;
       if (threshold === false || RANK[level] < RANK[threshold]) return;
       try {
         forwardLog(format(...args), level, {}, context);

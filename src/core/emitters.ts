@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { InternalContext } from './context.js';
+import type { InternalContext } from './model.js';
 import { state } from './state.js';
 import { kContext } from './symbols.js';
 

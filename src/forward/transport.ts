@@ -1,8 +1,8 @@
-import { diagnose } from './diagnostics.js';
-import type { ResolvedForwarding } from './forward-options.js';
+import { diagnose } from '../core/diagnostics.js';
+import { state } from '../core/state.js';
+import { printable } from '../core/text.js';
+import type { ResolvedForwarding } from './options.js';
 import { createSender, type Sender, type SendResult } from './send.js';
-import { state } from './state.js';
-import { printable } from './text.js';
 
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_REPORTED = 100;

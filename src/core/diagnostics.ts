@@ -1,11 +1,8 @@
 import { state } from './state.js';
 
-/** stderr's write as it was beneath replaylink's patch, so diagnostics are never stamped. */
-let rawStderrWrite: (text: string) => unknown = (text) => process.stderr.write(text);
-
-/** Called by the stream patch with the write it wrapped. */
+/** Called by the stream patch with the write it wrapped, and again with the original on undo. */
 export function setRawStderr(write: (text: string) => unknown): void {
-  rawStderrWrite = write;
+  state.rawStderr = write;
 }
 
 /**
@@ -15,7 +12,7 @@ export function setRawStderr(write: (text: string) => unknown): void {
 export function diagnose(message: string, important = false): void {
   if (!important && !state.options.debug) return;
   try {
-    rawStderrWrite(`replaylink: ${message}\n`);
+    state.rawStderr(`replaylink: ${message}\n`);
   } catch {
     // stderr closed: nothing sensible left to do.
   }

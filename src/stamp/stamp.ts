@@ -1,6 +1,6 @@
-import { setRawStderr } from './diagnostics.js';
-import { state } from './state.js';
-import { kPrefix } from './symbols.js';
+import { setRawStderr } from '../core/diagnostics.js';
+import { state } from '../core/state.js';
+import { kPrefix } from '../core/symbols.js';
 
 const NEWLINE = 0x0a;
 const OUTSIDE = Object.freeze({});

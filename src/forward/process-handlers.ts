@@ -1,6 +1,7 @@
+import { state } from '../core/state.js';
 import { deliverBeforeExit } from './fatal-delivery.js';
 import { currentTransport, forwardException, wasForwarded } from './forward.js';
-import { state } from './state.js';
+import { forwardState } from './state.js';
 
 type RejectionsMode = 'throw' | 'strict' | 'warn' | 'none' | 'warn-with-error-code';
 const MODES: readonly RejectionsMode[] = [
@@ -78,7 +79,7 @@ export function installProcessHandlers(): () => void {
     if (!willExit()) return;
     try {
       const transport = currentTransport();
-      const { apiKey, endpoint, shutdownTimeoutMs } = state.options.forwarding;
+      const { apiKey, endpoint, shutdownTimeoutMs } = forwardState().options;
       if (transport === undefined || transport.isRateLimited || apiKey === undefined) return;
       deliverBeforeExit(transport.takePending(), {
         endpoint,

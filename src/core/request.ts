@@ -1,25 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ensureInit } from './client.js';
-import { contextFromRequest, type InternalContext } from './context.js';
+import { contextFromRequest } from './context.js';
 import { bindRequest, boundContext } from './emitters.js';
+import type { InternalContext, RequestFacts, RequestObserver } from './model.js';
 import { state } from './state.js';
 import { kFacts, kFrameworkRequest } from './symbols.js';
-
-/** Facts about an HTTP request that become known while it runs. */
-export interface RequestFacts {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  /** Resolves the route pattern the framework matched (e.g. `/orders/:id`), if any. */
-  routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
-  /** The error that ended the request, set by the adapters' capture points. */
-  error: unknown;
-}
-
-/**
- * Called once when a request enters its context, inside it. Features that follow the
- * request (access log, live sessions) subscribe here and listen to `res` themselves.
- */
-export type RequestObserver = (context: InternalContext, facts: RequestFacts) => void;
 
 /** What an adapter knows how to tell the core. */
 export interface ScopeOptions {
@@ -32,19 +16,15 @@ export interface ScopeOptions {
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
 /**
- * Returns the function an adapter calls once per request: it enters the request's
- * context and calls `next` inside it. A second call for the same request (nested
- * mounts, Nest on Express) reuses the context.
- *
- * @example
- * const enter = createRequestScope({ routeOf: (req) => myRouter.match(req)?.pattern });
- * server.on('request', (req, res) => enter(req, res, () => handle(req, res)));
+ * Builds the function an adapter calls once per request: it runs `prepare` (which makes
+ * sure the library is set up), enters the request's context and calls `next` inside it.
+ * A second call for the same request (nested mounts, Nest on Express) reuses the context.
  */
-export function createRequestScope(options: ScopeOptions = {}) {
+export function requestScope(options: ScopeOptions, prepare: () => void) {
   const observers = options.observers ?? [];
   const routeOf = options.routeOf;
   return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-    ensureInit();
+    prepare();
     let context = boundContext(req);
     if (context !== undefined)
       return state.als.getStore() === context ? next() : state.als.run(context, next);
@@ -62,19 +42,6 @@ export function createRequestScope(options: ScopeOptions = {}) {
       return next();
     });
   };
-}
-
-const defaultScope = createRequestScope();
-
-/**
- * Enters a request's context around `next`; the core call behind every adapter.
- * Use it directly for a framework replaylink has no adapter for.
- *
- * @example
- * server.on('request', (req, res) => runRequest(req, res, () => handle(req, res)));
- */
-export function runRequest<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
-  return defaultScope(req, res, next);
 }
 
 /** The context a request was given, if any. */

@@ -1,36 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type ContextTags, tagText } from './fields.js';
+import { tagText } from './fields.js';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
-import type { ResolvedOptions } from './options.js';
+import type { InternalContext, RequestContext } from './model.js';
+import type { CoreOptions } from './options.js';
 import { state } from './state.js';
-import { kFacts, kInvalidRecording, kPrefix, type kTags } from './symbols.js';
-
-/** What replaylink knows about the current request. */
-export interface RequestContext {
-  /** OpenReplay session token, when the request carried a valid one. */
-  readonly sessionToken?: string;
-  /** BugReplay recording id, when the request carried a valid one. */
-  readonly recordingId?: string;
-  /** OpenReplay's numeric session id, when the request carried a valid one. */
-  readonly sessionId?: string;
-  /** A valid incoming request id, or a fresh UUID. */
-  readonly requestId: string;
-  readonly method: string;
-  /** Request path without the query string. */
-  readonly path: string;
-  /** Unix milliseconds when the context was entered. */
-  readonly startedAt: number;
-}
-
-export interface InternalContext extends RequestContext {
-  /** Precomputed `[tag=value] ` prefix; empty when nothing is stamped. */
-  readonly [kPrefix]: string;
-  /** Filled on first use by `tagsOf()`. */
-  readonly [kTags]?: ContextTags;
-  /** The HTTP request's facts (`RequestFacts` in request.ts), set when a request enters. */
-  readonly [kFacts]?: unknown;
-}
+import { kFacts, kInvalidRecording, kPrefix } from './symbols.js';
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
 export interface ContextInit {
@@ -42,7 +17,7 @@ export interface ContextInit {
   path?: string | undefined;
 }
 
-function buildPrefix(ids: Ids, options: ResolvedOptions): string {
+function buildPrefix(ids: Ids, options: CoreOptions): string {
   return options.stamp ? tagText(ids, options) : '';
 }
 

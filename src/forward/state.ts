@@ -1,0 +1,19 @@
+import { capabilityState } from '../core/state.js';
+import { type ResolvedForwarding, resolveForwarding } from './options.js';
+import type { Transport } from './transport.js';
+
+/** Forwarding's share of the process state. */
+export interface ForwardState {
+  options: ResolvedForwarding;
+  transport: Transport | undefined;
+  /** Errors already forwarded, so that one passing several capture points is sent once. */
+  readonly forwarded: WeakSet<object>;
+}
+
+export function forwardState(): ForwardState {
+  return capabilityState<ForwardState>('forward', () => ({
+    options: Object.freeze(resolveForwarding({}, {})),
+    transport: undefined,
+    forwarded: new WeakSet(),
+  }));
+}
