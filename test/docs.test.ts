@@ -100,8 +100,8 @@ function readDoc(file: string): Doc {
     if (token.type === 'inline')
       for (const child of token.children ?? [])
         if (child.type === 'link_open' || child.type === 'image') {
-          const href = child.attrGet(child.type === 'image' ? 'src' : 'href') ?? '';
-          doc.links.push(href);
+          const href = child.attrGet(child.type === 'image' ? 'src' : 'href');
+          if (typeof href === 'string') doc.links.push(href);
         }
     if (token.type !== 'fence') return;
     const line = (token.map?.[0] ?? 0) + 1;
