@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick | --smoke] [--only express,micro-stamp] [--out dir] [--profile]`
 // Runs every group of `bench/groups/` and writes BENCHMARKS.md and its SVG chart.
-// `--smoke` writes to a temporary directory (or `--out`), never over BENCHMARKS.md.
+// Only a full run of every group writes the committed report: `--quick` and `--only`
+// write to `.bench-tmp/` (gitignored) and `--smoke` to a temporary directory, unless
+// `--out` says where.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +19,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = 'bench/benchmarks.svg';
 
 const settings = parseArgs(process.argv.slice(2));
-const out =
-  settings.out ??
-  (settings.mode === 'smoke' ? mkdtempSync(path.join(os.tmpdir(), 'replaylink-bench-')) : ROOT);
+const out = settings.out ?? defaultOut();
+
+/** The committed report is only ever replaced by a complete, full-length run. */
+function defaultOut() {
+  if (settings.mode === 'smoke') return mkdtempSync(path.join(os.tmpdir(), 'replaylink-bench-'));
+  if (settings.mode === 'full' && !settings.only) return ROOT;
+  return path.join(ROOT, '.bench-tmp');
+}
 if (settings.profile) {
   settings.profileDir = path.join(out, 'profiles');
   mkdirSync(settings.profileDir, { recursive: true });
