@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick | --smoke] [--only express,micro-stamp] [--out dir] [--profile]`
 // Runs every group of `bench/groups/` and writes BENCHMARKS.md and its SVG chart.
-// `--smoke` writes to a temporary directory (or `--out`), never over BENCHMARKS.md.
+// `--quick` and `--smoke` write to a temporary directory (or `--out`), never over BENCHMARKS.md.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +17,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = 'bench/benchmarks.svg';
 
 const settings = parseArgs(process.argv.slice(2));
+// Only a full run writes over BENCHMARKS.md; shorter runs go to a scratch directory.
 const out =
   settings.out ??
-  (settings.mode === 'smoke' ? mkdtempSync(path.join(os.tmpdir(), 'replaylink-bench-')) : ROOT);
+  (settings.mode === 'full' ? ROOT : mkdtempSync(path.join(os.tmpdir(), 'replaylink-bench-')));
 if (settings.profile) {
   settings.profileDir = path.join(out, 'profiles');
   mkdirSync(settings.profileDir, { recursive: true });
