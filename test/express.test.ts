@@ -249,7 +249,7 @@ test('listeners added inside the request run in its context, once and removeList
   app.use(expressMiddleware());
   const seen: Array<string | undefined> = [];
   const finished = new Promise<void>((resolve) => {
-    app.get('/listen', (req, res) => {
+    app.get('/listen', (_req, res) => {
       const removed = () => seen.push('removed listener ran');
       res.once('finish', removed);
       res.removeListener('finish', removed);
