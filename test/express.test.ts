@@ -243,3 +243,29 @@ for (const insecureHTTPParser of [false, true]) {
     }
   });
 }
+
+test('listeners added inside the request run in its context, once and removeListener included', async () => {
+  const app = express5();
+  app.use(expressMiddleware());
+  const seen: Array<string | undefined> = [];
+  const finished = new Promise<void>((resolve) => {
+    app.get('/listen', (_req, res) => {
+      const removed = () => seen.push('removed listener ran');
+      res.once('finish', removed);
+      res.removeListener('finish', removed);
+      res.once('finish', () => {
+        seen.push(getContext()?.sessionToken);
+        resolve();
+      });
+      res.send('ok');
+    });
+  });
+  const server = await serve(app);
+  try {
+    await request(`${server.url}/listen`, { headers: { 'x-openreplay-sessiontoken': 'tok-1' } });
+    await finished;
+    assert.deepEqual(seen, ['tok-1']);
+  } finally {
+    await server.close();
+  }
+});

@@ -13,10 +13,25 @@ export default {
     'reflect-metadata',
   ],
   bare: 'bare',
+  floor: 'floor',
   configurations: [
     { id: 'bare', label: 'bare NestJS', server: server('bare') },
+    {
+      id: 'floor',
+      label: 'floor: bare AsyncLocalStorage.run(store, next) with the token',
+      server: server('floor'),
+    },
     { id: 'context', label: 'replaylink: context only (stamp: false)', server: server('context') },
     { id: 'stamping', label: 'replaylink: context + stamping', server: server('stamping') },
+    {
+      id: 'nestjsCls',
+      peer: true,
+      label: 'nestjs-cls (ClsModule middleware, token set in setup)',
+      server: server('nestjsCls'),
+    },
   ],
-  targets: [{ id: 'stamping', atLeast: 0.95 }],
+  targets: [
+    { id: 'context', ofFloor: 0.97, cheaperThan: ['nestjsCls'] },
+    { id: 'stamping', ofFloor: 0.95 },
+  ],
 };

@@ -47,17 +47,22 @@ function labelOf(group, id) {
   return group.configurations.find((c) => c.id === id)?.label ?? id;
 }
 
+function ratioGoal(goal, own, base, what) {
+  const ratio = own && base ? own.rps.median / base.rps.median : undefined;
+  const name = `≥ ${goal.toFixed(2)} × ${what}`;
+  if (ratio === undefined) return `${name} (not run)`;
+  if (ratio >= goal) return `${name} ✓`;
+  return `${name} ✗ (${(ratio - goal).toFixed(3)})`;
+}
+
 /** The target cell: each goal of the configuration with ✓ (met) or ✗ (missed, by how much). */
 function targetCell(group, target, summaries, bare) {
   if (!target) return '';
   const own = summaries.get(target.id);
   const goals = [];
-  if (target.atLeast !== undefined) {
-    const ratio = own && bare ? own.rps.median / bare.rps.median : undefined;
-    if (ratio === undefined) goals.push(`≥ ${target.atLeast.toFixed(2)} (not run)`);
-    else if (ratio >= target.atLeast) goals.push(`≥ ${target.atLeast.toFixed(2)} ✓`);
-    else goals.push(`≥ ${target.atLeast.toFixed(2)} ✗ (${(ratio - target.atLeast).toFixed(3)})`);
-  }
+  if (target.atLeast !== undefined) goals.push(ratioGoal(target.atLeast, own, bare, 'bare'));
+  if (target.ofFloor !== undefined)
+    goals.push(ratioGoal(target.ofFloor, own, summaries.get(group.floor), 'floor'));
   for (const peer of target.cheaperThan ?? []) {
     const other = summaries.get(peer);
     const name = labelOf(group, peer).split(' ')[0];
@@ -76,11 +81,16 @@ export function httpSection(group, outcome) {
     group.configurations.map((c) => [c.id, httpSummary(outcome?.results?.get(c.id))]),
   );
   const bare = summaries.get(group.bare);
+  const floor = group.floor ? summaries.get(group.floor) : undefined;
   const targets = new Map((group.targets ?? []).map((t) => [t.id, t]));
   const bars = [];
   const rows = group.configurations.map((config) => {
     const s = summaries.get(config.id);
-    if (!s) return [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, DASH, ''];
+    if (!s) {
+      const empty = [config.label, skipCell(outcome, config), DASH, DASH, DASH, DASH, DASH, ''];
+      if (group.floor) empty.splice(3, 0, DASH);
+      return empty;
+    }
     const ratio = bare ? s.rps.median / bare.rps.median : undefined;
     if (ratio !== undefined)
       bars.push({ label: config.label, ratio, bare: config.id === group.bare, peer: config.peer });
@@ -88,6 +98,7 @@ export function httpSection(group, outcome) {
       config.label,
       range(s.rps, int),
       fixed(ratio, 3),
+      ...(group.floor ? [fixed(floor ? s.rps.median / floor.rps.median : undefined, 3)] : []),
       `${fixed(s.cpu.median, 0)} (${bare ? fixed(s.cpu.median / bare.cpu.median, 2) : DASH})`,
       fixed(bare ? s.p50.median - bare.p50.median : undefined, 1),
       fixed(bare ? s.p99.median - bare.p99.median : undefined, 1),
@@ -99,6 +110,7 @@ export function httpSection(group, outcome) {
     'configuration',
     'req/s median (min–max)',
     'ratio to bare',
+    ...(group.floor ? ['ratio to floor'] : []),
     'server CPU µs/request (× bare)',
     'p50 added (ms)',
     'p99 added (ms)',
@@ -179,8 +191,9 @@ Ratios compare medians from the same run. Server CPU is the user + system time t
 process used during a measurement divided by the requests it answered: unlike requests/second,
 it barely moves when other processes share the machine. Added latency is the configuration's
 median p50/p99 minus the bare app's. Peak RSS is sampled by the server process every 50 ms.
-Targets: context + stamping ≥ 0.95 × bare; the full configuration ≥ 0.90 × bare; each
-replaylink configuration faster than the peer doing the same job.
+Targets: the floor is a bare \`AsyncLocalStorage.run(store, next)\` middleware on the same
+framework; context only ≥ 0.97 × the floor, context + stamping ≥ 0.95 × the floor; the full
+configuration ≥ 0.90 × bare; each replaylink configuration faster than the peer doing the same job.
 
 ![requests/second as a ratio to the bare app](${chartFile})
 

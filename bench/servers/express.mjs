@@ -7,8 +7,11 @@ import { startSink } from '../lib/sink.mjs';
 const API_KEY = 'bench-key';
 
 /** The app: `before` middleware, the route, `after` error handlers (or `mount(app)`), 500. */
-async function hello({ throws = false }, { before = [], after = [], mount, log } = {}) {
-  const { default: express } = await import('express');
+async function hello(
+  { throws = false, express: pkg = 'express' },
+  { before = [], after = [], mount, log } = {},
+) {
+  const { default: express } = await import(pkg);
   const app = express();
   for (const middleware of before) app.use(middleware);
   let n = 0;
@@ -45,6 +48,15 @@ async function forwarding() {
 const accessLog = { format: 'clf', stream: process.stdout };
 
 export const bare = (options) => hello(options);
+
+/** The floor: a bare `AsyncLocalStorage.run(store, next)` holding the token header. */
+export async function floor(options) {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  const enter = (req, _res, next) =>
+    als.run({ sessionToken: req.headers['x-openreplay-sessiontoken'] }, next);
+  return hello(options, { before: [enter] });
+}
 
 export const context = async (options) =>
   hello(options, { before: [await replaylink({ stamp: false })] });

@@ -21,5 +21,28 @@ async function replaylink(options) {
 }
 
 export const bare = () => hello();
+
+/** The floor: a bare `AsyncLocalStorage.run(store, done)` in `onRequest`, holding the token. */
+export async function floor() {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  return hello((app) =>
+    app.addHook('onRequest', (request, _reply, done) =>
+      als.run({ sessionToken: request.headers['x-openreplay-sessiontoken'] }, done),
+    ),
+  );
+}
+
+/** The peer: @fastify/request-context, the token set in `onRequest`. */
+export async function requestContext() {
+  const { fastifyRequestContext } = await import('@fastify/request-context');
+  return hello(async (app) => {
+    await app.register(fastifyRequestContext);
+    app.addHook('onRequest', (request, _reply, done) => {
+      request.requestContext.set('sessionToken', request.headers['x-openreplay-sessiontoken']);
+      done();
+    });
+  });
+}
 export const context = async () => hello(await replaylink({ stamp: false }));
 export const stamping = async () => hello(await replaylink({}));

@@ -16,5 +16,14 @@ async function replaylink(options) {
 }
 
 export const bare = () => hello();
+
+/** The floor: a bare `AsyncLocalStorage.run(store, next)` holding the token header. */
+export async function floor() {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  return hello((ctx, next) =>
+    als.run({ sessionToken: ctx.req.headers['x-openreplay-sessiontoken'] }, next),
+  );
+}
 export const context = async () => hello(await replaylink({ stamp: false }));
 export const stamping = async () => hello(await replaylink({}));

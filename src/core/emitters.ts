@@ -3,10 +3,11 @@ import type { InternalContext } from './model.js';
 import { state } from './state.js';
 import { kContext } from './symbols.js';
 
-// The context rides on the request and response objects themselves. A WeakMap would
-// keep them apart, but its ephemeron entries cost the garbage collector more per
-// request (measured: about 15 µs of CPU on an Express hello world) than the property.
-type Bound = { [kContext]?: InternalContext };
+// The context rides on the request object itself (the response reaches it through
+// `res.req`). A WeakMap would keep them apart, but its ephemeron entries cost the garbage
+// collector more per request (measured: about 15 µs of CPU on an Express hello world)
+// than the property.
+type Bound = { [kContext]?: InternalContext; req?: Bound; emit?: unknown };
 
 // The events applications and body parsers listen to; internal ones ('prefinish',
 // 'pipe', 'resume'…) pass straight through.
@@ -22,30 +23,65 @@ const BOUND_EVENTS = new Set<unknown>([
   'timeout',
 ]);
 
+type Emit = (this: Bound, type: unknown, ...args: unknown[]) => boolean;
+type On = (this: Bound, type: unknown, listener: unknown) => unknown;
+
+/** The context `target` (a request, or a response through its `req`) was bound to. */
+function contextOf(target: Bound): InternalContext | undefined {
+  return target[kContext] ?? target.req?.[kContext];
+}
+
+/**
+ * An `emit` that runs the listeners of bound events inside the object's context. Set
+ * as an own property of a request or response only when a listener is added during
+ * the request, so requests whose code listens to nothing pay nothing per event.
+ */
+function boundEmit(original: Emit): Emit {
+  return function emit(this: Bound, type: unknown) {
+    // biome-ignore lint/complexity/noArguments: forwarding `arguments` avoids an array per emit.
+    const args = arguments;
+    if (!BOUND_EVENTS.has(type)) return original.apply(this, args as never);
+    const context = contextOf(this);
+    if (context === undefined || state.als.getStore() === context)
+      return original.apply(this, args as never);
+    return state.als.run(context, Reflect.apply, original, this, args) as boolean;
+  };
+}
+
 /**
  * Makes events of a request and its response run inside the request's context.
  * 'data', 'end', 'finish' and 'close' are emitted from the socket's async context,
  * which predates the request, so body parsers and `res.on('finish')` would lose it.
- * Patched once on the prototypes (no per-request closures); objects without a
- * context, such as HTTP client responses, take the original path.
+ * The prototypes' `on`/`addListener`/`prependListener` are patched once (no per-request
+ * closures): the first listener of a bound event added inside the request's context
+ * gives that object the context-keeping `emit`, which then runs all its listeners
+ * there. `once` goes through `on`. Objects without a context, such as HTTP client
+ * responses, and requests nobody listens to keep the original `emit`.
  */
 export function installEmitterBinding(): () => void {
-  const undo = [IncomingMessage.prototype, ServerResponse.prototype].map((proto) => {
-    const original = proto.emit;
-    const emit = function (this: object, type: unknown) {
-      // biome-ignore lint/complexity/noArguments: forwarding `arguments` avoids an array per emit.
-      const args = arguments;
-      if (!BOUND_EVENTS.has(type)) return original.apply(this, args as never);
-      const context = (this as Bound)[kContext];
-      if (context === undefined || state.als.getStore() === context)
-        return original.apply(this, args as never);
-      return state.als.run(context, Reflect.apply, original, this, args);
-    } as typeof original;
-    proto.emit = emit;
-    return () => {
-      if (proto.emit === emit) proto.emit = original;
-    };
-  });
+  const undo: Array<() => void> = [];
+  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype]) {
+    const emit = boundEmit(proto.emit as Emit);
+    for (const name of ['on', 'addListener', 'prependListener'] as const) {
+      const had = Object.hasOwn(proto, name);
+      const original = proto[name] as On;
+      const on = function (this: Bound, type: unknown, listener: unknown) {
+        // Only listeners added inside the request: Node's own (`clearIncoming`,
+        // `resOnFinish`) are added outside it and need no context.
+        if (this.emit !== emit && BOUND_EVENTS.has(type)) {
+          const store = state.als.getStore();
+          if (store !== undefined && contextOf(this) === store) this.emit = emit;
+        }
+        return original.call(this, type, listener);
+      };
+      (proto as unknown as Record<string, unknown>)[name] = on;
+      undo.push(() => {
+        if ((proto as unknown as Record<string, unknown>)[name] !== on) return;
+        if (had) (proto as unknown as Record<string, unknown>)[name] = original;
+        else delete (proto as unknown as Record<string, unknown>)[name];
+      });
+    }
+  }
   return () => {
     for (const restore of undo) restore();
   };
@@ -58,12 +94,13 @@ export function bindRequest(
   context: InternalContext,
 ): void {
   (req as Bound)[kContext] = context;
-  (res as Bound)[kContext] = context;
+  // A response answering another request object (rare: hand-built servers) keeps its own.
+  if ((res as Bound).req !== req) (res as Bound)[kContext] = context;
 }
 
 /** The context `req` (or its response) was bound to, if any. */
 export function boundContext(target: object): InternalContext | undefined {
-  return (target as Bound)[kContext];
+  return contextOf(target as Bound);
 }
 
 type Pulled = { _read?: (...args: unknown[]) => unknown; pipe?: unknown };
