@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // One build for both module systems. Splitting keeps the core in a shared chunk so that
 // `replaylink` and `replaylink/express` share one AsyncLocalStorage within each format.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts', 'adapters/*.ts'],
+  entry: ['src/index.ts', 'src/receiver/cli.ts', 'adapters/*.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,

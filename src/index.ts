@@ -32,7 +32,7 @@ export {
   type ReceivedEvent,
   type ReceiverOptions,
   startReceiver,
-} from './receiver.js';
+} from './receiver/server.js';
 export {
   attachFrameworkRequest,
   createRequestScope,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startReceiver } from './receiver.js';
+import { startReceiver } from './server.js';
 
 const USAGE = `usage: replaylink receiver [--port 4318] [--host 127.0.0.1] [--api-key KEY]
 

@@ -3,8 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { ForwardEvent } from './event.js';
-import { printable } from './text.js';
+import type { ForwardEvent } from '../event.js';
+import { printable } from '../text.js';
 
 /** An event as the receiver stored it. */
 export interface ReceivedEvent extends ForwardEvent {
