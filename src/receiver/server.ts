@@ -134,6 +134,14 @@ function intParam(url: URL, names: string[], fallback: number, min: number, max:
   return fallback;
 }
 
+function targetOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(`http://receiver${req.url ?? '/'}`);
+  } catch {
+    return undefined;
+  }
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1)
@@ -296,7 +304,9 @@ export function createReceiver(options: ReceiverOptions) {
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://receiver');
+    // Not `new URL(req.url, base)`: a path like `//host` would parse as another origin, or throw.
+    const url = targetOf(req);
+    if (url === undefined) return reply(res, 400, failure('Bad request target'));
     const page = ASSETS[url.pathname];
     if (page !== undefined && (req.method === 'GET' || req.method === 'HEAD'))
       return asset(res, page[0], page[1]);
