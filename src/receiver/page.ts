@@ -307,6 +307,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   function eventNode(event) {
     var li = el('li', 'event type-' + (event.type === 'exception' ? 'exception' : 'log'));
     li.dataset.id = String(event.id);
+    li.dataset.timestamp = String(event.timestamp);
     var details = el('details');
     var summary = el('summary');
     summary.append(
@@ -335,8 +336,10 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     var list = el('ol', 'events');
     node.append(header, list);
     group = { uuid: uuid, node: node, meta: meta, list: list, exceptions: 0, logs: 0,
-      first: Infinity, last: -Infinity, newest: 0 };
+      first: Infinity, last: -Infinity };
     groups.set(uuid, group);
+    // A new recording goes on top; existing groups never move, so rows do not jump under the reader.
+    $('groups').prepend(node);
     var option = el('option', '', uuid);
     option.value = uuid;
     $('f-uuid').append(option);
@@ -347,6 +350,10 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     group.meta.textContent = plural(group.exceptions, 'exception') + ' · ' +
       plural(group.logs, 'log') + ' · ' + clock(group.first) + ' – ' + clock(group.last) +
       ' (' + span(Math.max(0, group.last - group.first)) + ')';
+  }
+
+  function newer(a, b) {
+    return a.timestamp !== b.timestamp ? a.timestamp > b.timestamp : a.id > b.id;
   }
 
   function add(event) {
@@ -361,17 +368,12 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     describe(group);
     var node = eventNode(event);
     node.hidden = !matches(event);
-    // Newest first: insert before the first row with a smaller id.
+    // Newest first by the app's clock (senders deliver concurrently), then by arrival.
     var before = null;
     for (var child = group.list.firstElementChild; child; child = child.nextElementSibling) {
-      if (Number(child.dataset.id) < event.id) { before = child; break; }
+      if (newer(event, byId.get(Number(child.dataset.id)))) { before = child; break; }
     }
     group.list.insertBefore(node, before);
-    if (event.id > group.newest) {
-      group.newest = event.id;
-      var container = $('groups');
-      if (container.firstElementChild !== group.node) container.prepend(group.node);
-    }
     var level = String(event.level || '');
     if (level && !levels.has(level)) {
       levels.add(level);
