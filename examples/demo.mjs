@@ -52,7 +52,9 @@ await call('/orders/9', { 'X-OpenReplay-SessionToken': 'x]y[z' });
 
 server.close();
 await close();
-const events = await (await fetch(`${receiver.base}/events`)).json();
+const { events } = await (
+  await fetch(`${receiver.base}/events`, { headers: { authorization: `Bearer demo-key` } })
+).json();
 console.log(`\nthe receiver holds ${events.length} events; the first one as sent:`);
 console.log(JSON.stringify(events[0], null, 2));
 await receiver.close();
