@@ -1,6 +1,6 @@
-import { format } from 'node:util';
 import { state } from '../core/state.js';
 import { currentTransport, forwardLog } from './forward.js';
+import { logText } from './serialize.js';
 import { forwardState } from './state.js';
 
 const METHOD_LEVELS = {
@@ -32,7 +32,7 @@ export function installConsoleForwarding(): () => void {
       const threshold = forwardState().options.logs;
       if (threshold === false || RANK[level] < RANK[threshold]) return;
       try {
-        forwardLog(format(...args), level, {}, context);
+        forwardLog(logText(args), level, {}, context);
       } catch {
         // A hostile argument (throwing inspect) must not break the application's logging.
       }

@@ -1,9 +1,9 @@
-import { format } from 'node:util';
 import type { InternalContext } from '../core/model.js';
 import { state } from '../core/state.js';
 import { kInvalidRecording } from '../core/symbols.js';
 import { exceptionEvent, type ForwardEvent, logEvent, statusOf } from './event.js';
 import type { ResolvedForwarding } from './options.js';
+import { logText } from './serialize.js';
 import { forwardState } from './state.js';
 import { Transport } from './transport.js';
 
@@ -146,20 +146,22 @@ export function captureException(error: unknown, extra?: Record<string, unknown>
 }
 
 /**
- * Sends a log event for the current request's recording.
+ * Sends a log event for the current request's recording. A plain object or array is sent
+ * as JSON text (secret-looking keys redacted), which the player shows as a tree.
  *
  * @example
  * log('payment declined', { level: 'warn', metadata: { provider: 'stripe' } });
+ * log({ cart: 3, total: 42.5 });
  */
 export function log(
-  message: string,
+  message: string | Record<string, unknown> | readonly unknown[],
   options: {
     level?: 'debug' | 'info' | 'warn' | 'error';
     title?: string;
     metadata?: Record<string, unknown>;
   } = {},
 ): boolean {
-  const text = typeof message === 'string' ? message : format(message);
+  const text = typeof message === 'string' ? message : logText([message]);
   return forwardLog(text, options.level ?? 'info', options, state.als.getStore());
 }
 
