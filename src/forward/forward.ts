@@ -1,3 +1,4 @@
+import { addBreadcrumb, breadcrumbsOf } from '../core/breadcrumbs.js';
 import type { InternalContext } from '../core/model.js';
 import { state } from '../core/state.js';
 import { kInvalidRecording } from '../core/symbols.js';
@@ -106,8 +107,18 @@ export function forwardException(
     }
     if (!eligible(context) || !hasTransport()) return false;
     const timestamp = Date.now();
+    // The story so far, as it was when the error was caught: later lines are not part of it.
+    const breadcrumbs = breadcrumbsOf(context);
     return submit((current) =>
-      exceptionEvent(context, thrown, extra, current, status ?? statusOf(thrown), timestamp),
+      exceptionEvent(
+        context,
+        thrown,
+        extra,
+        current,
+        status ?? statusOf(thrown),
+        timestamp,
+        breadcrumbs,
+      ),
     );
   } catch {
     return false;
@@ -162,7 +173,10 @@ export function log(
   } = {},
 ): boolean {
   const text = typeof message === 'string' ? message : logText([message]);
-  return forwardLog(text, options.level ?? 'info', options, state.als.getStore());
+  const context = state.als.getStore();
+  const level = options.level ?? 'info';
+  addBreadcrumb(context, level, text);
+  return forwardLog(text, level, options, context);
 }
 
 /**
