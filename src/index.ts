@@ -23,6 +23,7 @@ export { carrier, fromCarrier, getContext, runWithContext } from './core/context
 export { keepContext } from './core/emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './core/errors.js';
 export { contextTags } from './core/fields.js';
+export { replaylinkHeaders } from './core/headers.js';
 export type { ContextTags, RequestContext, RequestObserver } from './core/model.js';
 export {
   attachFrameworkRequest,
