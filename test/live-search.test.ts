@@ -307,11 +307,10 @@ describe('requests that are refused', () => {
       assert.equal(reply.status, 400);
       const got = (JSON.parse(reply.body) as { errors: string[] }).errors;
       assert.equal(got.length, errors.length, reply.body);
-      errors.forEach((expected, i) =>
-        typeof expected === 'string'
-          ? assert.equal(got[i], expected)
-          : assert.match(got[i] ?? '', expected),
-      );
+      for (const [i, expected] of errors.entries()) {
+        if (typeof expected === 'string') assert.equal(got[i], expected);
+        else assert.match(got[i] ?? '', expected);
+      }
     });
   }
 });
