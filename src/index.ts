@@ -18,11 +18,12 @@ export {
 } from './adapter.js';
 export type { ReplayLinkClient } from './client.js';
 export { close, init, stats } from './client.js';
-export type { ContextInit } from './core/context.js';
-export { getContext, runWithContext } from './core/context.js';
+export type { Carrier, ContextInit } from './core/context.js';
+export { carrier, fromCarrier, getContext, runWithContext } from './core/context.js';
 export { keepContext } from './core/emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './core/errors.js';
 export { contextTags } from './core/fields.js';
+export { replaylinkHeaders } from './core/headers.js';
 export type { ContextTags, RequestContext, RequestObserver } from './core/model.js';
 export {
   attachFrameworkRequest,

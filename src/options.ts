@@ -53,6 +53,7 @@ const OPTION_KEYS = [
   'stamp',
   'tagNames',
   'debug',
+  'breadcrumbs',
   'liveSessions',
   ...FORWARD_OPTION_KEYS,
   'tags',

@@ -253,3 +253,39 @@ describe('lifecycle', () => {
     assert.equal(state.observers.length, observers);
   });
 });
+
+describe('listing', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      label: `v${i}`,
+      token: `tok.${i}`,
+      ua: UA.edgeWindows,
+    }));
+  const total = async (url: string, method = 'GET', body?: unknown) => {
+    const reply = await api(url, '', method, body);
+    assert.equal(reply.status, 200, reply.body);
+    return (JSON.parse(reply.body) as { data: { total: number; sessions: unknown[] } }).data;
+  };
+
+  test('a plain GET returns every live session; POST keeps its pages of 200', async () => {
+    const live = liveApp();
+    const server = await start(live.app);
+    await visit(server.url, live, many(250));
+    const all = await total(server.url);
+    assert.equal(all.total, 250);
+    assert.equal(all.sessions.length, 250);
+    const first = await total(server.url, 'POST', {});
+    assert.equal(first.total, 250);
+    assert.equal(first.sessions.length, 200);
+    assert.equal((await total(server.url, 'POST', { page: 2 })).sessions.length, 50);
+  });
+
+  test('a plain GET is bounded by maxSessions', async () => {
+    const live = liveApp({ maxSessions: 30 });
+    const server = await start(live.app);
+    await visit(server.url, live, many(40));
+    const all = await total(server.url);
+    assert.equal(all.total, 30);
+    assert.equal(all.sessions.length, 30);
+  });
+});

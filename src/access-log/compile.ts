@@ -39,7 +39,7 @@ export function compileTemplate(
       literals[literals.length - 1] += part;
       enclosing = enclosingAfter(part, enclosing);
     } else {
-      readers.push(variableFor(part.name)!);
+      readers.push(variableFor(part.name, settings)!);
       writers.push(enclosing === '' ? escaper.bare : escaper.value);
       literals.push('');
     }

@@ -23,7 +23,7 @@ function lengthOf(res: ServerResponse): number | undefined {
  */
 export function httpObserver(log: LineWriter): RequestObserver {
   const wantsIp = log.uses('identity.sourceIp');
-  const wantsHandlerTime = log.uses('integrationLatency');
+  const wantsHandlerTime = log.uses('integrationLatency') || log.uses('integration.latency');
   return (context, facts) => {
     const { req, res } = facts;
     const started = performance.now();

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { invalidOption } from '../core/errors.js';
 import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
-import type { VariableSettings } from './variables.js';
+import { SUPPORTED_NAMES, type VariableSettings, variableFor } from './variables.js';
 
 /** Something with a `write(text)` method: a Writable, a file stream, `process.stdout`. */
 export interface LineWritable {
@@ -35,6 +35,12 @@ export interface AccessLogOptions {
   apiKeyId?: (req: IncomingMessage) => unknown;
   /** An object whose properties `$context.authorizer.<property>` reads. */
   authorizer?: (req: IncomingMessage) => unknown;
+  /**
+   * A value for any `$context` variable, by name, e.g.
+   * `{ 'identity.accountId': (req) => req.user?.account }`. It replaces replaylink's own
+   * value; what the callback returns is escaped like every other value.
+   */
+  values?: Readonly<Record<string, (req: IncomingMessage) => unknown>>;
 }
 
 export interface ResolvedAccessLog {
@@ -54,6 +60,7 @@ const KEYS = [
   'caller',
   'apiKeyId',
   'authorizer',
+  'values',
 ];
 const CALLBACKS = ['user', 'caller', 'apiKeyId', 'authorizer'] as const;
 const FORMATS = `"clf", "json", "xml", "csv" or a one-line template of $context variables`;
@@ -97,6 +104,25 @@ function pickCallback(input: Record<string, unknown>, key: (typeof CALLBACKS)[nu
   throw invalidOption(`accessLog.${key}`, value, 'a function (req) => value');
 }
 
+function pickValues(input: unknown): ReadonlyMap<string, (req: IncomingMessage) => unknown> {
+  const values = new Map<string, (req: IncomingMessage) => unknown>();
+  if (input === undefined) return values;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalidOption('accessLog.values', input, `an object of functions by variable name`);
+  for (const [name, fn] of Object.entries(input)) {
+    if (variableFor(name) === undefined)
+      throw invalidOption(
+        `accessLog.values.${name}`,
+        fn,
+        `a $context variable name (${SUPPORTED_NAMES.join(', ')})`,
+      );
+    if (typeof fn !== 'function')
+      throw invalidOption(`accessLog.values.${name}`, fn, 'a function (req) => value');
+    values.set(name, fn as (req: IncomingMessage) => unknown);
+  }
+  return values;
+}
+
 /** Validates the `accessLog` option at set-up. */
 export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
@@ -120,6 +146,7 @@ export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
       caller: pickCallback(options, 'caller'),
       apiKeyId: pickCallback(options, 'apiKeyId'),
       authorizer: pickCallback(options, 'authorizer'),
+      values: pickValues(options.values),
     },
   };
 }

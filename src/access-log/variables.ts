@@ -12,6 +12,8 @@ export interface VariableSettings {
   readonly caller: ((req: IncomingMessage) => unknown) | undefined;
   readonly apiKeyId: ((req: IncomingMessage) => unknown) | undefined;
   readonly authorizer: ((req: IncomingMessage) => unknown) | undefined;
+  /** Application-given values (`accessLog.values`), by variable name; they win over ours. */
+  readonly values: ReadonlyMap<string, (req: IncomingMessage) => unknown>;
 }
 
 /** A value for the line; `undefined` prints as `-`. Numbers are written unescaped. */
@@ -70,6 +72,9 @@ function errorType(error: unknown): string | undefined {
 }
 
 const v = (read: Variable['read']): Variable => ({ read });
+// What API Gateway knows and a Node server does not (WAF, Cognito, IAM…): printed as `-`,
+// as API Gateway prints an absent value, unless `accessLog.values` gives one.
+const unknown = v(() => undefined);
 
 /** Every fixed `$context.<name>`, as SPEC §5 and API Gateway define them. */
 export const VARIABLES: ReadonlyMap<string, Variable> = new Map<string, Variable>([
@@ -100,6 +105,31 @@ export const VARIABLES: ReadonlyMap<string, Variable> = new Map<string, Variable
   // Quoted even when absent (`"-"`), so `"e": $context.error.messageString` stays JSON.
   ['error.messageString', { read: (r) => errorMessage(r.error) ?? '-', quoted: true }],
   ['error.responseType', v((r) => errorType(r.error))],
+  ['error.validationErrorString', unknown],
+  // The handler is the integration: its latency, status and error are the request's.
+  ['integration.latency', v((r) => r.integrationLatency)],
+  ['integration.status', v((r) => r.status)],
+  ['integration.integrationStatus', v((r) => r.status)],
+  ['integration.error', v((r) => text(errorMessage(r.error)))],
+  ['integration.requestId', unknown],
+  ['identity.accountId', unknown],
+  // Never the key itself unless the application chooses to log it through `values`.
+  ['identity.apiKey', unknown],
+  ['identity.cognitoAuthenticationProvider', unknown],
+  ['identity.cognitoAuthenticationType', unknown],
+  ['identity.cognitoIdentityId', unknown],
+  ['identity.cognitoIdentityPoolId', unknown],
+  ['identity.principalOrgId', unknown],
+  ['identity.userArn', unknown],
+  ['authorize.error', unknown],
+  ['authorize.latency', unknown],
+  ['authorize.status', unknown],
+  ['authenticate.error', unknown],
+  ['authenticate.latency', unknown],
+  ['authenticate.status', unknown],
+  ['waf.error', unknown],
+  ['waf.latency', unknown],
+  ['waf.status', unknown],
   ['openReplaySessionToken', v((r) => r.context.sessionToken)],
   ['openReplaySession.id', v((r) => r.context.sessionId)],
   ['bugReplayRecordingUuid', v((r) => r.context.recordingId)],
@@ -120,8 +150,20 @@ function authorizerVariable(path: readonly string[]): Variable {
   });
 }
 
-/** The variable behind a name, or `undefined` when there is none. */
-export function variableFor(name: string): Variable | undefined {
+function givenVariable(name: string, fn: (req: IncomingMessage) => unknown, quoted: boolean) {
+  const read: Variable['read'] = (r) => text(callback(`values.${name}`, fn, r.req));
+  return quoted
+    ? { read: (r: AccessRecord, s: VariableSettings) => read(r, s) ?? '-', quoted }
+    : v(read);
+}
+
+/**
+ * The variable behind a name, or `undefined` when there is none; with `settings`, a value
+ * the application gives in `accessLog.values` replaces ours.
+ */
+export function variableFor(name: string, settings?: VariableSettings): Variable | undefined {
+  const given = settings?.values.get(name);
+  if (given !== undefined) return givenVariable(name, given, VARIABLES.get(name)?.quoted === true);
   const fixed = VARIABLES.get(name);
   if (fixed !== undefined) return fixed;
   if (!name.startsWith(AUTHORIZER)) return undefined;

@@ -92,6 +92,78 @@ function validated(kind: IdKind, value: unknown): string | undefined {
   return accept(kind, isValidId(kind, value) ? value : null);
 }
 
+/** A request's ids as header names → values, to travel with a job or a message. */
+export type Carrier = Record<string, string>;
+
+const ID_KINDS = ['sessionToken', 'recordingId', 'requestId', 'sessionId'] as const;
+
+/**
+ * The current request's ids as a small plain object, header names → values (the
+ * configured incoming header names), to attach to a job, a message's headers or a queue
+ * payload. Empty outside a request. Restore them with `runWithContext(fromCarrier(c), fn)`.
+ *
+ * @example
+ * await queue.add('email', { to, replaylink: carrier() });
+ */
+export function carrier(): Carrier {
+  const context = state.als.getStore();
+  const out: Carrier = {};
+  if (context === undefined) return out;
+  const names = state.options.headers;
+  for (const kind of ID_KINDS) {
+    const value = context[kind];
+    if (value !== undefined) out[names[kind]] = value;
+  }
+  return out;
+}
+
+/** A carrier value as text: strings, and the Buffers some brokers give header values as. */
+function carried(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array && value.length <= 1024)
+    return Buffer.from(value).toString('utf8');
+  return undefined;
+}
+
+/**
+ * Reads the ids of a carrier made by {@link carrier} on the producer side — or any headers
+ * object — validated like incoming headers (names case-insensitive; invalid, repeated or
+ * non-text values are dropped and counted). Pass the result to {@link runWithContext}.
+ *
+ * @example
+ * new Worker('email', (job) => runWithContext(fromCarrier(job.data.replaylink), () => send(job)));
+ */
+export function fromCarrier(input: unknown): ContextInit {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return {};
+  const headers: IncomingHttpHeaders = {};
+  let keys: string[];
+  try {
+    keys = Object.keys(input).slice(0, 64);
+  } catch {
+    return {};
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (input as Record<string, unknown>)[key];
+    } catch {
+      continue;
+    }
+    const text = carried(value);
+    // A repeated name (two casings) is ambiguous, as a repeated header is.
+    const name = key.toLowerCase();
+    if (text !== undefined)
+      headers[name] = Object.hasOwn(headers, name) ? [String(headers[name]), text] : text;
+  }
+  const names = state.options.headers;
+  const init: ContextInit = {};
+  for (const kind of ID_KINDS) {
+    const value = accept(kind, readIdHeader(headers, names[kind], kind));
+    if (value !== undefined) init[kind] = value;
+  }
+  return init;
+}
+
 /**
  * Returns the current request's context, or `undefined` outside any request.
  *

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { state } from './state.js';
 
 // Safe sets from SPEC §1: no whitespace, control or escape characters, no brackets.
 const SESSION_TOKEN = /^[A-Za-z0-9._~+/=-]{1,512}$/;
@@ -34,4 +35,17 @@ export function readIdHeader(
   if (value === undefined) return undefined;
   // Arrays and comma-joined duplicates fail the pattern: repeated ids are ambiguous.
   return isValidId(kind, value) ? value : null;
+}
+
+/**
+ * The incoming header names replaylink reads (session token, recording id, request id,
+ * session id), as configured by `init`. A cross-origin frontend sends them, so a CORS
+ * preflight must allow them. Call it after `init` when the names are customised.
+ *
+ * @example
+ * app.use(cors({ origin: 'https://shop.example', allowedHeaders: ['content-type', ...replaylinkHeaders()] }));
+ */
+export function replaylinkHeaders(): string[] {
+  const { sessionToken, recordingId, requestId, sessionId } = state.options.headers;
+  return [sessionToken, recordingId, requestId, sessionId];
 }

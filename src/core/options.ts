@@ -35,6 +35,12 @@ export interface CoreOptionsInput {
   tags?: ReadonlyArray<TagKind>;
   /** Print the library's own diagnostics on stderr (never stamped). Default `false`. */
   debug?: boolean;
+  /**
+   * How many of the last lines a recorded request wrote are sent with its exception, as
+   * `breadcrumbs` in the event's metadata (8 KiB at most in all). `0` turns it off.
+   * Default `20`.
+   */
+  breadcrumbs?: number;
 }
 
 export interface CoreOptions {
@@ -52,6 +58,7 @@ export interface CoreOptions {
   };
   readonly tags: readonly TagKind[];
   readonly debug: boolean;
+  readonly breadcrumbs: number;
 }
 
 export const CORE_DEFAULTS: CoreOptions = Object.freeze({
@@ -69,6 +76,7 @@ export const CORE_DEFAULTS: CoreOptions = Object.freeze({
   }),
   tags: Object.freeze([...TAG_KINDS]),
   debug: false,
+  breadcrumbs: 20,
 });
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
@@ -127,6 +135,13 @@ function pickTags(value: unknown): readonly TagKind[] {
   return TAG_KINDS.filter((kind) => value.includes(kind));
 }
 
+function pickBreadcrumbs(value: unknown): number {
+  if (value === undefined) return CORE_DEFAULTS.breadcrumbs;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1000)
+    return value;
+  throw invalidOption('breadcrumbs', value, 'an integer from 0 (off) to 1000');
+}
+
 /** Validates the core options once, at set-up, and merges them over the defaults. */
 export function resolveCoreOptions(input: Record<string, unknown>): CoreOptions {
   const headers = pickGroup(input, 'headers');
@@ -164,5 +179,6 @@ export function resolveCoreOptions(input: Record<string, unknown>): CoreOptions 
     },
     tags: pickTags(input.tags),
     debug: pickBoolean(input, 'debug', CORE_DEFAULTS.debug),
+    breadcrumbs: pickBreadcrumbs(input.breadcrumbs),
   };
 }

@@ -13,3 +13,5 @@ export const kWebSocket = Symbol('replaylink.websocket');
 export const kInvalidRecording = Symbol('replaylink.invalidRecording');
 /** The framework's own request object (Koa `ctx`, Fastify request) on the raw request. */
 export const kFrameworkRequest = Symbol('replaylink.frameworkRequest');
+/** The lines a recorded request wrote, kept for the exception that may follow. */
+export const kBreadcrumbs = Symbol('replaylink.breadcrumbs');

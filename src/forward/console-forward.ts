@@ -1,6 +1,7 @@
-import { format } from 'node:util';
+import { withConsoleLevel } from '../core/breadcrumbs.js';
 import { state } from '../core/state.js';
 import { currentTransport, forwardLog } from './forward.js';
+import { logText } from './serialize.js';
 import { forwardState } from './state.js';
 
 const METHOD_LEVELS = {
@@ -26,13 +27,15 @@ export function installConsoleForwarding(): () => void {
     const original = console[method];
     const level = METHOD_LEVELS[method];
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      Reflect.apply(original, this, args);
       const context = state.als.getStore();
-      if (context?.recordingId === undefined || currentTransport() === undefined) return;
+      if (context?.recordingId === undefined) return void Reflect.apply(original, this, args);
+      // The stream write it causes is kept as a breadcrumb under the method's level.
+      withConsoleLevel(level, () => Reflect.apply(original, this, args));
+      if (currentTransport() === undefined) return;
       const threshold = forwardState().options.logs;
       if (threshold === false || RANK[level] < RANK[threshold]) return;
       try {
-        forwardLog(format(...args), level, {}, context);
+        forwardLog(logText(args), level, {}, context);
       } catch {
         // A hostile argument (throwing inspect) must not break the application's logging.
       }

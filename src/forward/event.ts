@@ -1,3 +1,4 @@
+import type { Breadcrumb } from '../core/breadcrumbs.js';
 import type { ForwardEvent, InternalContext } from '../core/model.js';
 import { factsOf, routeOf } from '../core/request.js';
 import { isSecretKey, REDACTED, safeJson, stackOf, titleOf, truncate } from './serialize.js';
@@ -26,7 +27,12 @@ function statusOf(thrown: unknown): number | undefined {
 /** HTTP status an error asks for (`status` or `statusCode`), if any. */
 export { statusOf };
 
-function metadataOf(context: InternalContext, extra: unknown, status: number | undefined): string {
+function metadataOf(
+  context: InternalContext,
+  extra: unknown,
+  status: number | undefined,
+  breadcrumbs: readonly Breadcrumb[] = [],
+): string {
   const facts = factsOf(context);
   const base: Record<string, unknown> = {
     method: context.method,
@@ -36,6 +42,7 @@ function metadataOf(context: InternalContext, extra: unknown, status: number | u
     requestId: context.requestId,
     node: process.version,
   };
+  if (breadcrumbs.length > 0) base.breadcrumbs = breadcrumbs;
   if (typeof extra === 'object' && extra !== null) {
     for (const key of Object.keys(extra)) {
       if (key in base) continue;
@@ -59,6 +66,7 @@ export function exceptionEvent(
   options: EventSettings,
   status: number | undefined,
   timestamp: number,
+  breadcrumbs: readonly Breadcrumb[] = [],
 ): ForwardEvent {
   return {
     uuid: context.recordingId,
@@ -66,7 +74,7 @@ export function exceptionEvent(
     payload: truncate(stackOf(thrown), MAX_PAYLOAD),
     level: 'error',
     timestamp,
-    metadata: metadataOf(context, extra, status),
+    metadata: metadataOf(context, extra, status, breadcrumbs),
     title: truncate(titleOf(thrown), MAX_TITLE),
     origin: options.origin,
   };

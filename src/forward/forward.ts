@@ -1,9 +1,10 @@
-import { format } from 'node:util';
+import { addBreadcrumb, breadcrumbsOf } from '../core/breadcrumbs.js';
 import type { InternalContext } from '../core/model.js';
 import { state } from '../core/state.js';
 import { kInvalidRecording } from '../core/symbols.js';
 import { exceptionEvent, type ForwardEvent, logEvent, statusOf } from './event.js';
 import type { ResolvedForwarding } from './options.js';
+import { logText } from './serialize.js';
 import { forwardState } from './state.js';
 import { Transport } from './transport.js';
 
@@ -106,8 +107,18 @@ export function forwardException(
     }
     if (!eligible(context) || !hasTransport()) return false;
     const timestamp = Date.now();
+    // The story so far, as it was when the error was caught: later lines are not part of it.
+    const breadcrumbs = breadcrumbsOf(context);
     return submit((current) =>
-      exceptionEvent(context, thrown, extra, current, status ?? statusOf(thrown), timestamp),
+      exceptionEvent(
+        context,
+        thrown,
+        extra,
+        current,
+        status ?? statusOf(thrown),
+        timestamp,
+        breadcrumbs,
+      ),
     );
   } catch {
     return false;
@@ -146,21 +157,26 @@ export function captureException(error: unknown, extra?: Record<string, unknown>
 }
 
 /**
- * Sends a log event for the current request's recording.
+ * Sends a log event for the current request's recording. A plain object or array is sent
+ * as JSON text (secret-looking keys redacted), which the player shows as a tree.
  *
  * @example
  * log('payment declined', { level: 'warn', metadata: { provider: 'stripe' } });
+ * log({ cart: 3, total: 42.5 });
  */
 export function log(
-  message: string,
+  message: string | Record<string, unknown> | readonly unknown[],
   options: {
     level?: 'debug' | 'info' | 'warn' | 'error';
     title?: string;
     metadata?: Record<string, unknown>;
   } = {},
 ): boolean {
-  const text = typeof message === 'string' ? message : format(message);
-  return forwardLog(text, options.level ?? 'info', options, state.als.getStore());
+  const text = typeof message === 'string' ? message : logText([message]);
+  const context = state.als.getStore();
+  const level = options.level ?? 'info';
+  addBreadcrumb(context, level, text);
+  return forwardLog(text, level, options, context);
 }
 
 /**

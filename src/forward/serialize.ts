@@ -1,3 +1,5 @@
+import { format } from 'node:util';
+
 // Safe conversions of untrusted values (thrown things, user metadata) into text.
 // Never throws: hostile getters, toJSON, cycles, BigInt and deep nesting all degrade.
 
@@ -113,6 +115,41 @@ export function safeJson(value: unknown): string {
   } catch {
     return '"[unserializable]"';
   }
+}
+
+function isPlainData(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    if (Array.isArray(value)) return true;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false; // a Proxy whose trap throws: util.format copes with it
+  }
+}
+
+/**
+ * The text of a log call's arguments: a lone plain object or array as JSON (redacted,
+ * cycles and BigInt made safe), so the player shows it as a tree; anything else as
+ * `console.log` would print it.
+ */
+export function logText(args: readonly unknown[]): string {
+  if (args.length === 1 && isPlainData(args[0])) return jsonWithin(safeJson(args[0]), MAX_JSON);
+  return format(...args);
+}
+
+// The payload cap of an event; JSON past it is cut as a string, so it stays JSON.
+const MAX_JSON = 64 * 1024;
+
+/** `json` if it fits in `max` characters, else its beginning as a JSON string that fits. */
+function jsonWithin(json: string, max: number): string {
+  if (json.length <= max) return json;
+  // Escaping can grow the cut text (quotes, control characters): halve until it fits.
+  for (let cut = max - 64; cut > 0; cut = Math.floor(cut / 2)) {
+    const wrapped = JSON.stringify({ truncated: true, json: json.slice(0, cut) });
+    if (wrapped.length <= max) return wrapped;
+  }
+  return '{"truncated":true}';
 }
 
 /** `Name: message` of a thrown value, for an event title. */

@@ -4,7 +4,7 @@ import { ReplayLinkError } from '../core/errors.js';
 import { isMetadataType, resolveAttribute } from './attributes.js';
 import { liveRegistry } from './lifecycle.js';
 import type { Registry } from './registry.js';
-import { autocomplete, parseQuery, type Query, runSearch } from './search.js';
+import { autocomplete, type Parsed, parseQuery, type Query, runSearch } from './search.js';
 import { toLiveSession } from './session.js';
 
 /** Options of {@link liveSessionsApi}. */
@@ -86,11 +86,29 @@ function readBody(req: IncomingMessage): Promise<Body> {
   });
 }
 
-const ALL: Query = parseQuery({}).query!;
+/**
+ * The query of a plain GET: every live session (the registry holds at most `maxSessions`),
+ * or, as the reference does, those whose user id contains `?userId=`.
+ */
+function listQuery(req: IncomingMessage): Parsed {
+  const userIds = new URL(req.url ?? '', 'http://localhost').searchParams
+    .getAll('userId')
+    .filter((id) => id !== '');
+  const parsed = parseQuery(
+    userIds.length === 0 ? {} : { filters: [{ type: 'USERID', value: userIds }] },
+  );
+  if (parsed.errors)
+    return { errors: parsed.errors.map((e) => e.replace('filters[0].value', 'userId')) };
+  return { query: { ...parsed.query, limit: Number.MAX_SAFE_INTEGER } };
+}
 
 async function answerSearch(req: IncomingMessage, res: ServerResponse, registry: Registry) {
-  let query = ALL;
-  if (req.method === 'POST') {
+  let query: Query;
+  if (req.method !== 'POST') {
+    const parsed = listQuery(req);
+    if (parsed.errors) return fail(res, 400, parsed.errors);
+    query = parsed.query;
+  } else {
     const body = await readBody(req);
     if (!body.ok) {
       const close = body.status === 413 ? { connection: 'close' } : undefined;

@@ -43,6 +43,14 @@ const BY_NAME = new Map<string, Attribute>(FIELDS.map((a) => [a.name.toLowerCase
 BY_NAME.set('useranonymousid', BY_NAME.get('useruuid')!);
 BY_NAME.set('platform', BY_NAME.get('userdevicetype')!);
 
+/** Every name a filter `type` accepts, for error messages. */
+export const TYPE_NAMES: readonly string[] = [
+  ...FIELDS.map((a) => a.name),
+  'userAnonymousId',
+  'platform',
+  'METADATA',
+];
+
 /** The metadata attribute named `source` (`type: "METADATA"` in a filter). */
 export function metadataAttribute(source: string): Attribute {
   return {

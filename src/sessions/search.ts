@@ -3,6 +3,7 @@ import {
   type AttributeValue,
   isMetadataType,
   resolveAttribute,
+  TYPE_NAMES,
 } from './attributes.js';
 import type { SessionData } from './session.js';
 
@@ -11,8 +12,8 @@ export const MAX_LIMIT = 200;
 export type Operator = 'is' | 'contains';
 
 interface Filter {
-  /** `undefined` when `type` names no attribute: the filter then matches nothing. */
-  readonly attribute: Attribute | undefined;
+  /** An unknown `type` is refused when the query is parsed. */
+  readonly attribute: Attribute;
   readonly operator: Operator;
   /** Lower-cased; empty matches every session that has the attribute. */
   readonly values: readonly string[];
@@ -68,8 +69,15 @@ function parseFilter(input: unknown, at: string, errors: string[]): Filter | und
   if (metadata && (typeof source !== 'string' || source === ''))
     errors.push(`${at}.source: required when type is METADATA`);
   if (errors.length > before) return undefined;
+  const attribute = resolveAttribute(type as string, metadata ? (source as string) : undefined);
+  // A typo (`userid_`) would silently match nothing; the reference refuses the body.
+  if (attribute === undefined)
+    errors.push(
+      `${at}.type: unknown type ${JSON.stringify(type)}; expected one of ${TYPE_NAMES.join(', ')}`,
+    );
+  if (attribute === undefined) return undefined;
   return {
-    attribute: resolveAttribute(type as string, metadata ? (source as string) : undefined),
+    attribute,
     operator: operator as Operator,
     values: values as string[],
   };

@@ -1,3 +1,4 @@
+import { addBreadcrumb } from '../core/breadcrumbs.js';
 import { setRawStderr } from '../core/diagnostics.js';
 import { state } from '../core/state.js';
 import { kPrefix } from '../core/symbols.js';
@@ -62,12 +63,28 @@ function isTextEncoding(encoding: unknown): boolean {
 
 type Write = NodeJS.WritableStream['write'];
 
+/** Keeps a recorded request's write for its exception; text only, never the stamp. */
+function keepBreadcrumb(
+  context: Parameters<typeof addBreadcrumb>[0],
+  level: string,
+  chunk: unknown,
+  encoding: unknown,
+): void {
+  if (typeof chunk === 'string') addBreadcrumb(context, level, chunk);
+  else if (isTextEncoding(encoding) && chunk instanceof Uint8Array)
+    addBreadcrumb(
+      context,
+      level,
+      Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8', 0, 8192),
+    );
+}
+
 /**
  * Wraps `stream.write` so that output written inside a context with ids is stamped.
  * Returns the uninstall function. Outside a context the original write is called with
  * the original arguments, so output is byte-for-byte unchanged.
  */
-export function patchStream(stream: NodeJS.WriteStream): () => void {
+export function patchStream(stream: NodeJS.WriteStream, level = 'info'): () => void {
   const original = stream.write;
   // Who left the current line open: null at a line start, else a context or OUTSIDE.
   // Only the same context continuing its own line skips the tag; text from another
@@ -82,6 +99,7 @@ export function patchStream(stream: NodeJS.WriteStream): () => void {
     if (ends === undefined) return Reflect.apply(original, this, [chunk, ...rest]);
     const stampFirst = openLine !== context || openLine === null;
     openLine = ends ? null : prefix ? context! : OUTSIDE;
+    if (context?.recordingId !== undefined) keepBreadcrumb(context, level, chunk, rest[0]);
     if (!prefix) return Reflect.apply(original, this, [chunk, ...rest]);
 
     let stamped: unknown;
@@ -112,7 +130,7 @@ export function installStamping(): () => void {
   const rawStderr = process.stderr.write;
   setRawStderr((text) => Reflect.apply(rawStderr, process.stderr, [text]));
   const undoOut = patchStream(process.stdout);
-  const undoErr = patchStream(process.stderr);
+  const undoErr = patchStream(process.stderr, 'error');
   return () => {
     undoErr();
     undoOut();
