@@ -4,6 +4,7 @@ import type { RequestContext } from './core/model.js';
 import { state } from './core/state.js';
 import { type Stats, snapshotStats } from './core/stats.js';
 import { installConsoleForwarding } from './forward/console-forward.js';
+import { installExitDrain } from './forward/exit-drain.js';
 import {
   captureException,
   closeTransport,
@@ -71,7 +72,12 @@ function install(): void {
   if (state.initialized) return;
   state.initialized = true;
   configureForwarding(forwardState().options);
-  state.patches.push(installEmitterBinding(), installStamping(), installProcessHandlers());
+  state.patches.push(
+    installEmitterBinding(),
+    installStamping(),
+    installProcessHandlers(),
+    installExitDrain(),
+  );
   installFeatures();
 }
 
@@ -122,16 +128,34 @@ export function stats(): Stats {
  * Delivers queued events (waiting at most `timeoutMs`), releases the transport's
  * sockets, stops the live sessions registry (last flush, store closed) and restores
  * the original `console`, stream and process hooks. Resolves `true` when everything
- * queued was settled in time. Safe to call more than once.
+ * queued was settled in time, and within `timeoutMs` whatever the endpoint or a shared
+ * store do: events given up on are counted as `dropped.closed`, a store that has not
+ * closed by then finishes in the background. Safe to call more than once.
  *
  * @example
  * process.on('SIGTERM', async () => { await close(2000); process.exit(0); });
  */
 export async function close(timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
   const delivered = await closeTransport(timeoutMs);
   const patches = state.patches.splice(0).reverse();
   for (const undo of patches) undo();
   state.initialized = false;
-  await stopLiveSessions();
+  await within(stopLiveSessions(), deadline - Date.now());
   return delivered;
+}
+
+/** Waits for `work` at most `ms`. */
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  return Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }

@@ -282,8 +282,8 @@ test('beforeSend can change or drop an event', async () => {
       const before = stats().dropped.beforeSend;
       await runWithContext({ recordingId: 'rec-bs' }, async () => {
         assert.equal(captureException(new Error('keep')), true);
-        // Queued: beforeSend runs when the event is built, just before sending.
-        assert.equal(captureException(new Error('drop me')), true);
+        // beforeSend runs at capture: a dropped event is never queued.
+        assert.equal(captureException(new Error('drop me')), false);
       });
       await flush(2000);
       assert.equal(stats().dropped.beforeSend - before, 1);

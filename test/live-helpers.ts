@@ -85,7 +85,8 @@ export const VISITORS: Visitor[] = [
     plan: 'Trial',
     country: 'FR',
   },
-  { label: 's6', sessionId: '7006', ua: UA.edgeWindows },
+  // Identity comes with the token that proves the session id (docs/live-sessions.md).
+  { label: 's6', token: 'tok-zeta.6', sessionId: '7006', ua: UA.edgeWindows },
 ];
 
 export const TOKENS = VISITORS.flatMap((v) => (v.token ? [v.token] : []));

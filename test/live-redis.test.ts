@@ -71,7 +71,7 @@ const visitors: Record<string, Visitor> = {
   s1: { label: 's1', token: 'shared-tok.1', ua: UA.chromeWindows },
   s2: { label: 's2', token: 'shared-tok.2', sessionId: '8002', ua: UA.safariIphone },
   s3: { label: 's3', token: 'shared-tok.3', ua: UA.firefoxMac },
-  s4: { label: 's4', sessionId: '8004', ua: UA.chromePixel },
+  s4: { label: 's4', token: 'shared-tok.4', sessionId: '8004', ua: UA.chromePixel },
 };
 
 async function browse(instance: Instance, v: Visitor): Promise<void> {

@@ -81,7 +81,7 @@ describe('bounds', () => {
 describe('per-request work', () => {
   test('each request updates timestamp and count; parsing happens at most once a second', async () => {
     const r = registry();
-    const session = { 'x-openreplay-session-id': '42' };
+    const session = { 'x-openreplay-session-id': '42', 'x-openreplay-sessiontoken': 'tok.42' };
     hit(r, { ...session, 'user-agent': UA.chromeWindows }, T0);
     hit(r, { ...session, 'user-agent': UA.firefoxMac }, T0 + 500);
     let [s] = await all(r, T0 + 500);
@@ -89,6 +89,40 @@ describe('per-request work', () => {
     hit(r, { ...session, 'user-agent': UA.firefoxMac }, T0 + 1_000);
     [s] = await all(r, T0 + 1_000);
     assert.deepEqual([s?.userBrowser, s?.requests, s?.startTs], ['Firefox', 3, T0]);
+    await r.stop();
+  });
+
+  test("a bare session id cannot take over another user's session: timestamp only", async () => {
+    const r = registry({ identify: (req) => String(req.headers['x-user']) });
+    const owner = {
+      'x-openreplay-session-id': '4242',
+      'x-openreplay-sessiontoken': 'owner.token',
+      'x-user': 'alice',
+      'user-agent': UA.chromeWindows,
+    };
+    hit(r, owner, T0).res.emit('finish');
+    const attacks: IncomingHttpHeaders[] = [
+      { 'x-openreplay-session-id': '4242', 'x-user': 'mallory', 'user-agent': UA.firefoxMac },
+      {
+        'x-openreplay-session-id': '4242',
+        'x-openreplay-sessiontoken': 'mallory.token',
+        'x-user': 'mallory',
+        'user-agent': UA.firefoxMac,
+      },
+    ];
+    let at = T0;
+    for (const headers of attacks) {
+      at += 2_000; // past the refresh interval, so a refresh would happen if allowed
+      hit(r, headers, at).res.emit('finish');
+    }
+    const [s] = await all(r, at);
+    assert.deepEqual(
+      [s?.userID, s?.userBrowser, s?.requests, s?.timestamp],
+      ['alice', 'Chrome', 1, at],
+    );
+    hit(r, { ...owner, 'x-user': 'alice2' }, at + 2_000).res.emit('finish');
+    const [again] = await all(r, at + 2_000);
+    assert.equal(again?.userID, 'alice2', 'the token holder still updates it');
     await r.stop();
   });
 

@@ -27,7 +27,8 @@ export interface Stats {
     /** 4xx answers (other than 429) and 2xx answers with `success: "false"`. */
     rejected: number;
   };
-  /** Events not sent, by cause. */
+  /** Events not sent, by cause. Every event passed to the transport ends in exactly one of
+   * `sent`, `failed` or `dropped.*`. */
   dropped: {
     queueFull: number;
     rateLimited: number;
@@ -38,7 +39,10 @@ export interface Stats {
     invalidHeader: number;
     /** Raised with no api key configured. */
     noApiKey: number;
-    /** Raised after `close()`. */
+    /**
+     * Given up on by `close(ms)`, by the exit drain at `shutdownTimeoutMs`, or raised after
+     * `close()`.
+     */
     closed: number;
   };
   /** Live sessions registry (`liveSessions` option). */

@@ -12,6 +12,7 @@ interface EventSettings {
 
 const MAX_PAYLOAD = 64 * 1024;
 const MAX_TITLE = 200;
+const MAX_METADATA = 16 * 1024;
 
 function statusOf(thrown: unknown): number | undefined {
   if (typeof thrown !== 'object' || thrown === null) return undefined;
@@ -43,19 +44,21 @@ function metadataOf(
     node: process.version,
   };
   if (breadcrumbs.length > 0) base.breadcrumbs = breadcrumbs;
-  if (typeof extra === 'object' && extra !== null) {
-    for (const key of Object.keys(extra)) {
-      if (key in base) continue;
-      const value = isSecretKey(key) ? REDACTED : (extra as Record<string, unknown>)[key];
-      Object.defineProperty(base, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+  if (typeof extra !== 'object' || extra === null) return safeJson(base);
+  const full = { ...base };
+  for (const key of Object.keys(extra)) {
+    if (key in base) continue;
+    const value = isSecretKey(key) ? REDACTED : (extra as Record<string, unknown>)[key];
+    Object.defineProperty(full, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
-  return safeJson(base);
+  const text = safeJson(full);
+  // Cutting JSON text would break it: keep the request facts and say what was dropped.
+  return text.length <= MAX_METADATA ? text : safeJson({ ...base, metadataTruncated: true });
 }
 
 /** Builds an exception event for a context that has a recording id. */

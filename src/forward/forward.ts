@@ -58,28 +58,48 @@ function apiKeyFree(event: ForwardEvent, apiKey: string): ForwardEvent {
 }
 
 /**
- * Queues an event to be built when it is sent. Capturing stays cheap (a reference and a
- * timestamp), so a burst of errors cannot stall the event loop; building, `beforeSend`
- * and serialisation happen in the transport's pump, a few at a time.
+ * Builds, screens and serialises an event at capture, then queues its text. Payloads are
+ * cut to their caps here, so the queue holds bounded strings and no reference to the
+ * application's objects: its memory is what `maxQueueBytes` says.
  */
 function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
   const { transport: target, options } = forwardState();
   if (target === undefined) return false;
-  return target.enqueue(() => {
-    let event: ForwardEvent | null = build(options);
-    if (options.beforeSend !== undefined) {
-      try {
-        event = options.beforeSend(event);
-      } catch {
-        event = null;
-      }
-      if (event === null || typeof event !== 'object') {
-        state.stats.dropped.beforeSend++;
-        return null;
-      }
+  let event: ForwardEvent | null = build(options);
+  if (options.beforeSend !== undefined) {
+    try {
+      event = options.beforeSend(event);
+    } catch {
+      event = null;
     }
-    return JSON.stringify(apiKeyFree(event, options.apiKey!));
-  });
+    if (event === null || typeof event !== 'object') {
+      state.stats.dropped.beforeSend++;
+      return false;
+    }
+  }
+  return target.enqueue(JSON.stringify(apiKeyFree(event, options.apiKey!)));
+}
+
+/**
+ * Whether `thrown` was already forwarded: the same object anywhere, or the same primitive
+ * within the same request (two requests rejecting with `'ETIMEDOUT'` are two events).
+ */
+function seenBefore(thrown: unknown, context: InternalContext | undefined): boolean {
+  const { forwarded, primitives } = forwardState();
+  if (typeof thrown === 'object' && thrown !== null) {
+    if (forwarded.has(thrown)) return true;
+    forwarded.add(thrown);
+    return false;
+  }
+  if (context === undefined) return false;
+  let seen = primitives.get(context);
+  if (seen?.has(thrown)) return true;
+  if (seen === undefined) {
+    seen = new Set();
+    primitives.set(context, seen);
+  }
+  if (seen.size < 100) seen.add(thrown);
+  return false;
 }
 
 function hasTransport(): boolean {
@@ -99,12 +119,9 @@ export function forwardException(
   status?: number,
 ): boolean {
   try {
-    const { options, forwarded } = forwardState();
+    const { options } = forwardState();
     if (!options.exceptions) return false;
-    if (typeof thrown === 'object' && thrown !== null) {
-      if (forwarded.has(thrown)) return false;
-      forwarded.add(thrown);
-    }
+    if (seenBefore(thrown, context)) return false;
     if (!eligible(context) || !hasTransport()) return false;
     const timestamp = Date.now();
     // The story so far, as it was when the error was caught: later lines are not part of it.
@@ -123,11 +140,6 @@ export function forwardException(
   } catch {
     return false;
   }
-}
-
-/** Whether `thrown` was already forwarded by a capture point. */
-export function wasForwarded(thrown: unknown): boolean {
-  return typeof thrown === 'object' && thrown !== null && forwardState().forwarded.has(thrown);
 }
 
 /** Forwards a log message raised in `context`. Returns whether it was queued. */

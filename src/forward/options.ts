@@ -22,11 +22,19 @@ export interface ForwardingOptions {
   compression?: Compression | false;
   /** Events waiting or in flight, at most. Default 1,000; more are dropped and counted. */
   maxQueue?: number;
+  /**
+   * Bytes of serialised events waiting or in flight, at most. Default 8 MiB; an event
+   * that would pass it is dropped and counted as `dropped.queueFull`.
+   */
+  maxQueueBytes?: number;
   /** Requests in flight at once. Default 4. */
   concurrency?: number;
   /** Per-request timeout in ms. Default 5,000. */
   timeoutMs?: number;
-  /** Longest wait to deliver queued events when the process is about to die. Default 2,000 ms. */
+  /**
+   * Longest time pending events keep the process alive once the application's own work is
+   * done (or when it dies of an uncaught exception). Default 2,000 ms.
+   */
   shutdownTimeoutMs?: number;
 }
 
@@ -39,6 +47,7 @@ export interface ResolvedForwarding {
   readonly beforeSend: ((event: ForwardEvent) => ForwardEvent | null) | undefined;
   readonly compression: Compression | false;
   readonly maxQueue: number;
+  readonly maxQueueBytes: number;
   readonly concurrency: number;
   readonly timeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -53,6 +62,7 @@ export const FORWARD_OPTION_KEYS = [
   'beforeSend',
   'compression',
   'maxQueue',
+  'maxQueueBytes',
   'concurrency',
   'timeoutMs',
   'shutdownTimeoutMs',
@@ -158,6 +168,7 @@ export function resolveForwarding(
     beforeSend: beforeSend as ResolvedForwarding['beforeSend'],
     compression,
     maxQueue: integer(input, 'maxQueue', 1000, 1, 1_000_000),
+    maxQueueBytes: integer(input, 'maxQueueBytes', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     concurrency: integer(input, 'concurrency', 4, 1, 64),
     timeoutMs: integer(input, 'timeoutMs', 5000, 50, 120_000),
     shutdownTimeoutMs: integer(input, 'shutdownTimeoutMs', 2000, 0, 60_000),

@@ -1,6 +1,10 @@
+import { writeSync } from 'node:fs';
 import { state } from '../core/state.js';
+import { kPrefix } from '../core/symbols.js';
+import { printable } from '../core/text.js';
 import { deliverBeforeExit } from './fatal-delivery.js';
-import { currentTransport, forwardException, wasForwarded } from './forward.js';
+import { currentTransport, forwardException } from './forward.js';
+import { titleOf } from './serialize.js';
 import { forwardState } from './state.js';
 
 type RejectionsMode = 'throw' | 'strict' | 'warn' | 'none' | 'warn-with-error-code';
@@ -38,6 +42,23 @@ function contextOfPromise(promise: unknown) {
   return (stored as ReturnType<typeof state.als.getStore>) ?? state.als.getStore();
 }
 
+type Context = ReturnType<typeof state.als.getStore>;
+
+/**
+ * One stamped line before Node's own trace, so a crash is found by the request's tag;
+ * the trace itself and the exit code stay exactly what bare Node prints. Written
+ * straight to fd 2: Node prints the trace synchronously right after this returns.
+ */
+function announce(error: unknown, context: Context): void {
+  const prefix = context?.[kPrefix];
+  if (!prefix) return;
+  try {
+    writeSync(2, `${prefix}uncaught ${printable(titleOf(error), 1000)}\n`);
+  } catch {
+    // stderr closed: nothing to tell.
+  }
+}
+
 function willExit(): boolean {
   return (
     process.listenerCount('uncaughtException') === 0 &&
@@ -55,17 +76,12 @@ function willExit(): boolean {
  */
 export function installProcessHandlers(): () => void {
   const mode = rejectionsMode();
-  const raisingAgain = new Set<unknown>();
+  // Rejections raised again, with the context of the request that rejected them.
+  const raisingAgain = new Map<unknown, Context>();
 
-  // Reasons may be primitives, which the WeakSet behind wasForwarded cannot hold.
-  const forwardedPrimitives = new Set<unknown>();
-  const forwardOnce = (thrown: unknown, context: ReturnType<typeof state.als.getStore>) => {
+  const forwardOnce = (thrown: unknown, context: Context) => {
     try {
-      if (wasForwarded(thrown) || forwardedPrimitives.has(thrown)) return;
-      if (typeof thrown !== 'object' || thrown === null) {
-        if (forwardedPrimitives.size > 100) forwardedPrimitives.clear();
-        forwardedPrimitives.add(thrown);
-      }
+      // forwardException dedupes too: objects process-wide, primitives per request.
       forwardException(thrown, context);
     } catch {
       // Never turn the application's failure into a different one.
@@ -73,10 +89,12 @@ export function installProcessHandlers(): () => void {
   };
 
   const onFatal = (error: unknown) => {
+    const context = raisingAgain.get(error) ?? state.als.getStore();
     raisingAgain.delete(error);
     // Node built its crash message before this runs, so reading the stack is harmless.
-    forwardOnce(error, state.als.getStore());
+    forwardOnce(error, context);
     if (!willExit()) return;
+    announce(error, context);
     try {
       const transport = currentTransport();
       const { apiKey, endpoint, shutdownTimeoutMs } = forwardState().options;
@@ -101,7 +119,7 @@ export function installProcessHandlers(): () => void {
     }
     // Raised again with ours detached, so Node applies its default for the mode. The
     // reason is not read before that: reading `stack` would lose V8's original arrow.
-    raisingAgain.add(reason);
+    raisingAgain.set(reason, context);
     process.removeListener('unhandledRejection', onRejection);
     Promise.reject(reason);
     setImmediate(() => {

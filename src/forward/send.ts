@@ -37,11 +37,6 @@ export interface SenderOptions {
 /** The bytes-over-HTTP layer: one keep-alive agent, one POST per event. Never throws. */
 export interface Sender {
   send(body: string): Promise<SendResult>;
-  /**
-   * Whether requests are in flight. Pooled sockets keep the process alive only then:
-   * an idle keep-alive connection must never hold an exiting application open.
-   */
-  hold(active: boolean): void;
   /** Closes idle sockets and aborts requests still running. */
   destroy(): Promise<void>;
 }
@@ -71,18 +66,13 @@ function isTimeout(error: unknown): boolean {
 
 /** Creates the HTTP layer of the transport. */
 export function createSender(options: SenderOptions): Sender {
-  const sockets = new Set<Socket>();
-  let holding = false;
   const connectTls = buildConnector({ timeout: options.timeoutMs });
   const agent = new Agent({
     connect(connectOptions, callback) {
       connectTls(connectOptions, (error, socket) => {
-        if (socket) {
-          const plain = socket as Socket;
-          sockets.add(plain);
-          plain.once('close', () => sockets.delete(plain));
-          if (!holding) plain.unref();
-        }
+        // Sockets never hold the process open: the exit drain keeps it alive, bounded by
+        // `shutdownTimeoutMs`, while events are still pending (see exit-drain.ts).
+        if (socket) (socket as Socket).unref();
         // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
         (callback as (...args: any[]) => void)(error, socket);
       });
@@ -119,10 +109,6 @@ export function createSender(options: SenderOptions): Sender {
       } catch (error) {
         return { status: 0, failure: isTimeout(error) ? 'timeout' : 'network' };
       }
-    },
-    hold(active) {
-      holding = active;
-      for (const socket of sockets) active ? socket.ref() : socket.unref();
     },
     async destroy() {
       try {

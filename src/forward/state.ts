@@ -8,6 +8,8 @@ export interface ForwardState {
   transport: Transport | undefined;
   /** Errors already forwarded, so that one passing several capture points is sent once. */
   readonly forwarded: WeakSet<object>;
+  /** Primitive reasons already forwarded, per request context (`'ETIMEDOUT'` is not unique). */
+  readonly primitives: WeakMap<object, Set<unknown>>;
 }
 
 export function forwardState(): ForwardState {
@@ -15,5 +17,6 @@ export function forwardState(): ForwardState {
     options: Object.freeze(resolveForwarding({}, {})),
     transport: undefined,
     forwarded: new WeakSet(),
+    primitives: new WeakMap(),
   }));
 }

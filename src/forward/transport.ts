@@ -5,31 +5,35 @@ import type { ResolvedForwarding } from './options.js';
 import { createSender, type Sender, type SendResult } from './send.js';
 
 const DEFAULT_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 3_600_000;
 const MAX_REPORTED = 100;
 
-/** Builds the serialised event when it is about to be sent; `null` drops it (already counted). */
-export type BuildBody = () => string | null;
-
+/** An event serialised at capture: its bytes are known, nothing of the app is kept alive. */
 interface Item {
-  seq: number;
-  build: BuildBody;
+  readonly seq: number;
+  readonly body: string;
+  readonly bytes: number;
 }
 
-function bodyOf(item: Item): string | null {
-  try {
-    return item.build();
-  } catch {
-    return null;
-  }
-}
+// An IMF-fixdate, RFC 850 or asctime date: letters, digits, spaces, commas, colons, dashes.
+const HTTP_DATE =
+  /^[A-Za-z]{3,9}, ?[0-9A-Za-z ,:-]{10,40}$|^[A-Za-z]{3} [A-Za-z]{3} [0-9 :]{13,20}$/;
 
-/** Delay asked by a `Retry-After` value: seconds or an HTTP date; 60 s when absent or garbage. */
+/**
+ * Delay asked by a `Retry-After` value: whole or decimal seconds, or an HTTP date; 60 s
+ * when absent or anything else; never more than an hour.
+ */
 export function retryAfterMs(value: string | undefined, now = Date.now()): number {
   if (value === undefined) return DEFAULT_RETRY_AFTER_MS;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - now);
+  let ms: number;
+  if (/^\d{1,20}(\.\d{1,9})?$/.test(trimmed)) ms = Math.ceil(Number(trimmed) * 1000);
+  else if (HTTP_DATE.test(trimmed)) {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_MS;
+    ms = Math.max(0, date - now);
+  } else return DEFAULT_RETRY_AFTER_MS;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 /** Remote text made safe for a diagnostic line: no control characters, no key, bounded. */
@@ -59,7 +63,8 @@ function rejectionMessage(result: SendResult): string | undefined {
  */
 export class Transport {
   private readonly queue: Item[] = [];
-  private readonly inFlight = new Set<number>();
+  private readonly inFlight = new Map<number, Item>();
+  private bytes = 0;
   private readonly waiters = new Set<{ target: number; done: (ok: boolean) => void }>();
   private readonly reported = new Set<string>();
   private readonly sender: Sender;
@@ -75,8 +80,8 @@ export class Transport {
     this.sender = sender ?? createSender(options);
   }
 
-  /** Queues an event (built later, when sent); returns whether it was accepted. */
-  enqueue(build: BuildBody): boolean {
+  /** Queues a serialised event; returns whether it was accepted (else counted as dropped). */
+  enqueue(body: string): boolean {
     const stats = state.stats;
     if (this.closed) {
       stats.dropped.closed++;
@@ -86,30 +91,68 @@ export class Transport {
       stats.dropped.rateLimited++;
       return false;
     }
-    if (this.queue.length + this.inFlight.size >= this.options.maxQueue) {
+    const bytes = Buffer.byteLength(body);
+    if (
+      this.queue.length + this.inFlight.size >= this.options.maxQueue ||
+      this.bytes + bytes > this.options.maxQueueBytes
+    ) {
       stats.dropped.queueFull++;
       return false;
     }
-    this.queue.push({ seq: this.seq++, build });
+    this.bytes += bytes;
+    this.queue.push({ seq: this.seq++, body, bytes });
     stats.queued++;
     this.schedulePump();
     return true;
   }
 
-  /** Bodies not yet handed to the network, for a last synchronous delivery. */
+  /**
+   * Bodies not yet delivered — in flight first, then queued — for a last synchronous
+   * delivery when the process is about to die. The transport is closed afterwards.
+   */
   takePending(): string[] {
-    const bodies = this.queue.map(bodyOf).filter((body): body is string => body !== null);
+    const bodies = [...this.inFlight.values(), ...this.queue].map((item) => item.body);
+    this.closed = true;
+    this.inFlight.clear();
     this.queue.length = 0;
+    this.bytes = 0;
     this.settleWaiters();
     return bodies;
+  }
+
+  /** Events queued or in flight. */
+  get pending(): number {
+    return this.queue.length + this.inFlight.size;
+  }
+
+  /** Bytes of the events queued or in flight. */
+  get pendingBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Gives up on everything queued or in flight: counted as `dropped.closed`, requests
+   * aborted, later events refused. Settling waiters at once.
+   */
+  abandon(): void {
+    this.closed = true;
+    state.stats.dropped.closed += this.pending;
+    this.queue.length = 0;
+    this.inFlight.clear();
+    this.bytes = 0;
+    this.settleWaiters();
+    void this.sender.destroy();
   }
 
   get isRateLimited(): boolean {
     return Date.now() < this.rateLimitedUntil;
   }
 
-  /** Resolves `true` once everything queued before the call is settled, `false` on timeout. */
-  flush(timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves `true` once everything queued before the call is settled, `false` on timeout.
+   * With `keepAlive` the wait holds the process open (bounded by `timeoutMs`).
+   */
+  flush(timeoutMs: number, keepAlive = false): Promise<boolean> {
     const target = this.seq;
     if (this.settledBelow(target)) return Promise.resolve(true);
     return state.als.exit(
@@ -124,25 +167,27 @@ export class Transport {
             },
           };
           const timer = setTimeout(() => waiter.done(false), timeoutMs);
-          timer.unref();
+          if (!keepAlive) timer.unref();
           this.waiters.add(waiter);
         }),
     );
   }
 
-  /** Flushes, then releases the sockets. Later events are dropped. */
+  /**
+   * Flushes for at most `timeoutMs`, then gives up on what is left (counted as
+   * `dropped.closed`) and releases the sockets. Later events are dropped.
+   */
   async close(timeoutMs: number): Promise<boolean> {
-    const flushed = await this.flush(timeoutMs);
-    this.closed = true;
-    this.queue.length = 0;
-    await this.sender.destroy();
+    // An awaited close() is the application's own bounded work: it keeps the process up.
+    const flushed = await this.flush(timeoutMs, true);
+    this.abandon();
     return flushed;
   }
 
   private settledBelow(target: number): boolean {
     const head = this.queue[0];
     if (head !== undefined && head.seq < target) return false;
-    for (const seq of this.inFlight) if (seq < target) return false;
+    for (const seq of this.inFlight.keys()) if (seq < target) return false;
     return true;
   }
 
@@ -166,21 +211,20 @@ export class Transport {
     while (this.inFlight.size < this.options.concurrency && this.queue.length > 0) {
       const item = this.queue.shift()!;
       if (this.isRateLimited) {
+        this.bytes -= item.bytes;
         state.stats.dropped.rateLimited++;
         continue;
       }
-      const body = bodyOf(item);
-      if (body === null) continue;
-      if (this.inFlight.size === 0) this.sender.hold(true);
-      this.inFlight.add(item.seq);
-      void this.sender.send(body).then((result) => this.settle(item, result));
+      this.inFlight.set(item.seq, item);
+      void this.sender.send(item.body).then((result) => this.settle(item, result));
     }
     this.settleWaiters();
   }
 
   private settle(item: Item, result: SendResult): void {
-    this.inFlight.delete(item.seq);
-    if (this.inFlight.size === 0 && this.queue.length === 0) this.sender.hold(false);
+    // Given up on by close(), exit or a crash: already counted.
+    if (!this.inFlight.delete(item.seq)) return;
+    this.bytes -= item.bytes;
     try {
       this.record(result);
     } finally {

@@ -43,6 +43,23 @@ function keyOf(context: InternalContext): string | undefined {
   return undefined;
 }
 
+const tokenHash = (token: string) =>
+  createHash('sha256').update(`replaylink.proof:${token}`).digest('base64url');
+
+/**
+ * Whether this request may set the session's identity (user ids, metadata, user agent).
+ * A session keyed by token or recording id is proved by the key itself. A session keyed
+ * by its numeric id — a value other users can learn — is bound to the first token that
+ * came with it; a bare id, or one with another token, refreshes `timestamp` only.
+ */
+function proves(entry: Entry, context: InternalContext): boolean {
+  if (entry.key.charCodeAt(0) !== 105 /* i */) return true;
+  if (context.sessionToken === undefined) return false;
+  const hash = tokenHash(context.sessionToken);
+  entry.proof ??= hash;
+  return entry.proof === hash;
+}
+
 function header(headers: IncomingHttpHeaders, name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   const value = headers[name];
@@ -149,9 +166,11 @@ export function createRegistry(options: ResolvedLiveSessions): Registry {
     if (key === undefined) return;
     const now = context.startedAt;
     const entry = entries.get(key) ?? create(key, now);
-    entry.timestamp = now;
-    entry.requests++;
-    if (now - entry.refreshedAt >= REFRESH_MS) refresh(entry, facts, now);
+    entry.timestamp = Math.max(entry.timestamp, now);
+    if (proves(entry, context)) {
+      entry.requests++;
+      if (now - entry.refreshedAt >= REFRESH_MS) refresh(entry, facts, now);
+    }
     sharing.mark(entry);
   };
 

@@ -8,6 +8,8 @@ import {
 import type { SessionData } from './session.js';
 
 export const MAX_LIMIT = 200;
+/** Caps on a search body, so that one request cannot stall the event loop. */
+export const SEARCH_LIMITS = Object.freeze({ filters: 50, values: 100, valueLength: 256 });
 
 export type Operator = 'is' | 'contains';
 
@@ -17,6 +19,22 @@ interface Filter {
   readonly operator: Operator;
   /** Lower-cased; empty matches every session that has the attribute. */
   readonly values: readonly string[];
+  /** The values compiled once per query: a set for `is`, one literal alternation for `contains`. */
+  readonly test: (text: string) => boolean;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// One pass of a compiled alternation of literals is tens of times faster than a
+// `includes` per value, which matters with 50 filters of 100 values over 10,000 sessions.
+function compile(operator: Operator, values: readonly string[]): (text: string) => boolean {
+  if (operator === 'is') {
+    const set = new Set(values);
+    return (text) => set.has(text);
+  }
+  if (values.includes('')) return () => true;
+  const pattern = new RegExp(values.map(escapeRegExp).join('|'));
+  return (text) => pattern.test(text);
 }
 
 /** A validated search request. */
@@ -40,15 +58,24 @@ function integer(value: unknown, fallback: number): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
 }
 
-function parseValues(value: unknown): string[] | undefined {
+function parseValues(value: unknown, at: string, errors: string[]): string[] | undefined {
   if (absent(value)) return [];
   if (!Array.isArray(value)) return undefined;
-  const out: string[] = [];
+  if (value.length > SEARCH_LIMITS.values) {
+    errors.push(`${at}: at most ${SEARCH_LIMITS.values} values per filter`);
+    return [];
+  }
+  const out = new Set<string>();
   for (const v of value) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
-    out.push(String(v).toLowerCase());
+    const text = String(v);
+    if (text.length > SEARCH_LIMITS.valueLength) {
+      errors.push(`${at}: values of at most ${SEARCH_LIMITS.valueLength} characters`);
+      return [];
+    }
+    out.add(text.toLowerCase());
   }
-  return out;
+  return [...out];
 }
 
 function parseFilter(input: unknown, at: string, errors: string[]): Filter | undefined {
@@ -58,7 +85,7 @@ function parseFilter(input: unknown, at: string, errors: string[]): Filter | und
   }
   const { type, source } = input;
   const operator = input.operator ?? 'contains';
-  const values = parseValues(input.value);
+  const values = parseValues(input.value, `${at}.value`, errors);
   const before = errors.length;
   if (typeof type !== 'string' || type === '')
     errors.push(`${at}.type: expected an attribute name`);
@@ -80,6 +107,7 @@ function parseFilter(input: unknown, at: string, errors: string[]): Filter | und
     attribute,
     operator: operator as Operator,
     values: values as string[],
+    test: compile(operator as Operator, values as string[]),
   };
 }
 
@@ -87,6 +115,10 @@ function parseFilters(input: unknown, errors: string[]): Filter[] {
   if (absent(input)) return [];
   if (!Array.isArray(input)) {
     errors.push('filters: expected an array');
+    return [];
+  }
+  if (input.length > SEARCH_LIMITS.filters) {
+    errors.push(`filters: at most ${SEARCH_LIMITS.filters} filters`);
     return [];
   }
   const filters: Filter[] = [];
@@ -131,13 +163,41 @@ export function parseQuery(body: unknown): Parsed {
 
 const missing = (v: AttributeValue) => v === null || v === '';
 
-function matches(filter: Filter, value: AttributeValue): boolean {
-  if (missing(value)) return false;
-  if (filter.values.length === 0) return true;
-  const text = String(value).toLowerCase();
-  return filter.operator === 'is'
-    ? filter.values.includes(text)
-    : filter.values.some((v) => text.includes(v));
+/** Filters grouped by attribute: each attribute is read and lower-cased once per session. */
+interface Group {
+  readonly attribute: Attribute;
+  readonly tests: ReadonlyArray<(text: string) => boolean>;
+}
+
+/** `undefined` when a filter names no attribute: then nothing matches. */
+function groupFilters(filters: readonly Filter[]): Group[] | undefined {
+  const groups = new Map<Attribute, Array<(text: string) => boolean>>();
+  for (const filter of filters) {
+    if (filter.attribute === undefined) return undefined;
+    let tests = groups.get(filter.attribute);
+    if (tests === undefined) {
+      tests = [];
+      groups.set(filter.attribute, tests);
+    }
+    if (filter.values.length > 0) tests.push(filter.test);
+  }
+  return [...groups].map(([attribute, tests]) => ({ attribute, tests }));
+}
+
+function matchesAll(
+  groups: readonly Group[],
+  session: SessionData,
+  now: number,
+  liveWindowMs: number,
+): boolean {
+  for (const { attribute, tests } of groups) {
+    const value = attribute.get(session, now, liveWindowMs);
+    if (missing(value)) return false;
+    if (tests.length === 0) continue;
+    const text = String(value).toLowerCase();
+    for (const test of tests) if (!test(text)) return false;
+  }
+  return true;
 }
 
 interface Keyed {
@@ -183,14 +243,11 @@ export function runSearch(
 ): SearchResult {
   const keyed: Keyed[] = [];
   const stringKeys = new Map<string, string>();
+  const groups = groupFilters(query.filters);
+  if (groups === undefined) return { total: 0, sessions: [] };
   for (const session of sessions) {
     if (now - session.timestamp > liveWindowMs) continue;
-    if (
-      !query.filters.every(
-        (f) => f.attribute && matches(f, f.attribute.get(session, now, liveWindowMs)),
-      )
-    )
-      continue;
+    if (!matchesAll(groups, session, now, liveWindowMs)) continue;
     let key = query.sort.get(session, now, liveWindowMs);
     // Strings sort case-insensitively; lower-case each distinct value once.
     if (typeof key === 'string') {

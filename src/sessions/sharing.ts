@@ -18,6 +18,11 @@ export interface Entry extends SessionData {
   storedRequests: number;
   /** Changed since the last write to the shared store. */
   dirty: boolean;
+  /**
+   * For a session keyed by its numeric id: hash of the token that first came with that
+   * id. Only requests carrying the same token may set the identity fields.
+   */
+  proof?: string;
 }
 
 /** How the registry's local entries reach a shared store and come back merged. */
