@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
-import { ensureInit, init } from './client.js';
+import { ensureInit, mergeInit } from './client.js';
 import { invalidOption } from './core/errors.js';
 import type { RequestObserver } from './core/model.js';
 import type { ShouldForward } from './forward/capture.js';
@@ -59,14 +59,14 @@ export interface AdapterSetup {
 
 /**
  * Configures the library from an adapter's options (`init` options, when given, are
- * applied) and compiles the per-adapter features. Throws on bad options, at set-up.
+ * merged key by key over the configuration in force) and compiles the per-adapter features. Throws on bad options, at set-up.
  */
 export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterSetup {
   const { initOptions, adapter } = split(options ?? {});
   validate(adapter);
   const accessLog =
     adapter.accessLog === undefined ? undefined : createAccessLog(adapter.accessLog);
-  if (initOptions !== undefined) init(initOptions);
+  if (initOptions !== undefined) mergeInit(initOptions);
   else ensureInit();
   return { options: adapter, accessLog };
 }
