@@ -196,6 +196,7 @@ export async function close(timeoutMs = 2000): Promise<boolean> {
   for (const undo of patches) undo();
   state.initialized = false;
   state.input = undefined;
+  state.warned.clear();
   await stopLiveSessions();
   return delivered;
 }
