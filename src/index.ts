@@ -22,7 +22,7 @@ export type { ContextInit } from './core/context.js';
 export { getContext } from './core/context.js';
 export { keepContext } from './core/emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './core/errors.js';
-export { contextTags } from './core/fields.js';
+export { contextTags, idHeadersToHide } from './core/fields.js';
 export type { ContextTags, RequestContext, RequestObserver } from './core/model.js';
 export {
   attachFrameworkRequest,
