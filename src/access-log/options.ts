@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidOption } from '../core/errors.js';
 import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
@@ -35,6 +35,11 @@ export interface AccessLogOptions {
   apiKeyId?: (req: IncomingMessage) => unknown;
   /** An object whose properties `$context.authorizer.<property>` reads. */
   authorizer?: (req: IncomingMessage) => unknown;
+  /**
+   * Return `true` to write no line for this request (health checks, static files). Called
+   * when the response ends, so `res.statusCode` is known. A throwing `skip` logs the line.
+   */
+  skip?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface ResolvedAccessLog {
@@ -42,6 +47,7 @@ export interface ResolvedAccessLog {
   readonly escaper: Escaper;
   readonly sink: (line: string) => void;
   readonly settings: VariableSettings;
+  readonly skip: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
 const KEYS = [
@@ -54,6 +60,7 @@ const KEYS = [
   'caller',
   'apiKeyId',
   'authorizer',
+  'skip',
 ];
 const CALLBACKS = ['user', 'caller', 'apiKeyId', 'authorizer'] as const;
 const FORMATS = `"clf", "json", "xml", "csv" or a one-line template of $context variables`;
@@ -72,6 +79,30 @@ function pickFormat(input: Record<string, unknown>): { template: string; escaper
   const start = format.trimStart()[0];
   const detected: EscapeName = start === '{' ? 'json' : start === '<' ? 'xml' : 'text';
   return { template: format, escaper: ESCAPERS[(escaping as EscapeName | undefined) ?? detected] };
+}
+
+/** morgan's predefined formats, and the preset that writes the nearest line. */
+const MORGAN_NAMES: Record<string, PresetName> = {
+  combined: 'clf',
+  common: 'clf',
+  dev: 'clf',
+  short: 'clf',
+  tiny: 'csv',
+};
+
+/** A format with no `$context` variable would print itself on every request. */
+export function notATemplate(format: string) {
+  const preset = Object.hasOwn(MORGAN_NAMES, format) ? MORGAN_NAMES[format] : undefined;
+  const hint =
+    preset !== undefined
+      ? `"${format}" is a morgan format name, not a template; the closest preset is "${preset}" (format: '${preset}')`
+      : `${FORMATS} — a template needs at least one variable, e.g. '$context.status $context.routeKey'`;
+  return invalidOption('accessLog.format', format, hint);
+}
+
+function pickSkip(value: unknown): ResolvedAccessLog['skip'] {
+  if (value === undefined || typeof value === 'function') return value as ResolvedAccessLog['skip'];
+  throw invalidOption('accessLog.skip', value, 'a function (req, res) => boolean');
 }
 
 function pickSink(stream: unknown): (line: string) => void {
@@ -113,6 +144,7 @@ export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
   return {
     ...pickFormat(options),
     sink: pickSink(options.stream),
+    skip: pickSkip(options.skip),
     settings: {
       stage: pickText(options, 'stage'),
       apiId: pickText(options, 'apiId'),

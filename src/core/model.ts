@@ -37,6 +37,8 @@ export interface RequestFacts {
   routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
   /** The error that ended the request, set by the adapters' capture points. */
   error: unknown;
+  /** Scopes (middlewares) whose own observers already ran for this request. */
+  scopes?: object[] | undefined;
 }
 
 export interface InternalContext extends RequestContext {
