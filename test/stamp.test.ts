@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { format } from 'node:util';
+import { runWithContext as runInCoreContext } from '../src/core/context.js';
 import { close, init, runWithContext } from '../src/index.js';
 import { stampBytes, stampText } from '../src/stamp/stamp.js';
 import { captureOutput, inZone, withOutput } from './helpers.js';
@@ -141,7 +142,8 @@ test('close() restores the original stream methods', async () => {
     assert.equal(process.stdout.write, sinks[0]);
     assert.equal(process.stderr.write, sinks[1]);
     assert.equal(console.log, logBefore);
-    inZone(() => inContext(() => console.log('after close')));
+    // The core call: the public runWithContext would set the library up again.
+    inZone(() => runInCoreContext({ sessionToken: 'tok.1' }, () => console.log('after close')));
     assert.equal(output.stdout(), 'after close\n');
   } finally {
     output.restore();

@@ -13,3 +13,5 @@ export const kWebSocket = Symbol('replaylink.websocket');
 export const kInvalidRecording = Symbol('replaylink.invalidRecording');
 /** The framework's own request object (Koa `ctx`, Fastify request) on the raw request. */
 export const kFrameworkRequest = Symbol('replaylink.frameworkRequest');
+/** The frozen public view of a context, made on the first `getContext()` of the request. */
+export const kView = Symbol('replaylink.view');
