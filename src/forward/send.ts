@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent } from 'undici';
 import { VERSION } from '../core/version.js';
 import type { Compression } from './options.js';
 
@@ -69,28 +70,27 @@ function isTimeout(error: unknown): boolean {
   );
 }
 
-/** Creates the HTTP layer of the transport. */
+type Undici = typeof import('undici');
+
+// undici costs ~100 ms and ~25 MB to load: only a process that sends pays for it, at the
+// first send. createRequire works from both the ESM and the CommonJS build.
+let undici: Undici | undefined;
+
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)('undici') as Undici;
+  return undici;
+}
+
+/** Creates the HTTP layer of the transport. undici and its agent are made at the first send. */
 export function createSender(options: SenderOptions): Sender {
   const sockets = new Set<Socket>();
   let holding = false;
-  const connectTls = buildConnector({ timeout: options.timeoutMs });
-  const agent = new Agent({
-    connect(connectOptions, callback) {
-      connectTls(connectOptions, (error, socket) => {
-        if (socket) {
-          const plain = socket as Socket;
-          sockets.add(plain);
-          plain.once('close', () => sockets.delete(plain));
-          if (!holding) plain.unref();
-        }
-        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
-        (callback as (...args: any[]) => void)(error, socket);
-      });
-    },
-    keepAliveTimeout: 10_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
+  let agent: Agent | undefined;
+  let destroyed = false;
+  const agentFor = (): Agent => {
+    agent ??= createAgent(options, sockets, () => holding);
+    return agent;
+  };
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     authorization: `Bearer ${options.apiKey}`,
@@ -102,9 +102,11 @@ export function createSender(options: SenderOptions): Sender {
   return {
     async send(text) {
       try {
+        if (destroyed) return { status: 0, failure: 'network' };
         const body = compress ? await compress(Buffer.from(text)) : text;
-        const response = await request(options.endpoint, {
-          dispatcher: agent,
+        const dispatcher = agentFor();
+        const response = await loadUndici().request(options.endpoint, {
+          dispatcher,
           method: 'POST',
           headers,
           body,
@@ -125,11 +127,34 @@ export function createSender(options: SenderOptions): Sender {
       for (const socket of sockets) active ? socket.ref() : socket.unref();
     },
     async destroy() {
+      destroyed = true;
       try {
-        await agent.destroy();
+        await agent?.destroy();
       } catch {
         // Already destroyed.
       }
     },
   };
+}
+
+function createAgent(options: SenderOptions, sockets: Set<Socket>, holding: () => boolean): Agent {
+  const { Agent, buildConnector } = loadUndici();
+  const connectTls = buildConnector({ timeout: options.timeoutMs });
+  return new Agent({
+    connect(connectOptions, callback) {
+      connectTls(connectOptions, (error, socket) => {
+        if (socket) {
+          const plain = socket as Socket;
+          sockets.add(plain);
+          plain.once('close', () => sockets.delete(plain));
+          if (!holding()) plain.unref();
+        }
+        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
+        (callback as (...args: any[]) => void)(error, socket);
+      });
+    },
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
 }
