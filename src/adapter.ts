@@ -4,7 +4,7 @@ import { ensureInit, mergeInit } from './client.js';
 import { invalidOption } from './core/errors.js';
 import type { RequestObserver } from './core/model.js';
 import type { ShouldForward } from './forward/capture.js';
-import type { ReplayLinkOptions } from './options.js';
+import { ADAPTER_OPTION_KEYS, type ReplayLinkOptions } from './options.js';
 import { createRequestScope } from './scope.js';
 
 /**
@@ -24,7 +24,7 @@ export interface AdapterOptions {
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
 export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
 
-const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ['shouldForward', 'accessLog'];
+const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ADAPTER_OPTION_KEYS;
 
 /** Splits adapter options from `init` options. */
 function split(options: AdapterEntryOptions): {

@@ -2,8 +2,20 @@ import assert from 'node:assert/strict';
 import type { RequestListener } from 'node:http';
 import { test } from 'node:test';
 import express from 'express';
+import fc from 'fast-check';
 import { expressMiddleware } from '../adapters/express.js';
-import { captureException, close, flush, init, log, runWithContext, stats } from '../src/index.js';
+import { closestName, editDistance } from '../src/core/suggest.js';
+import {
+  captureException,
+  close,
+  flush,
+  init,
+  log,
+  ReplayLinkError,
+  runWithContext,
+  stats,
+} from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { captureOutput, inZone, request, serve, useReceiver } from './helpers.js';
 
 const receiver = useReceiver('config-key');
@@ -83,4 +95,49 @@ test('captureException and log without init() set the library up (env key is rea
     delete process.env.REPLAYLINK_ENDPOINT;
     await close();
   }
+});
+
+test('a mistyped option names the closest one and lists init and adapter options', () => {
+  const refused = (make: () => unknown, message: RegExp) =>
+    assert.throws(
+      make,
+      (error: unknown) => error instanceof ReplayLinkError && message.test(error.message),
+    );
+  refused(
+    () => expressMiddleware({ accesLog: { format: 'json' } } as never),
+    /option "accesLog" .*did you mean "accessLog"\? \(accepted: headers, .*tags, propagate, openTelemetry; in an adapter also shouldForward, accessLog\)/,
+  );
+  refused(() => init({ apikey: 'k' } as never), /did you mean "apiKey"\?/);
+  refused(() => init({ tagnames: {} } as never), /did you mean "tagNames"\?/);
+  refused(
+    () => expressMiddleware({ accessLog: { fromat: 'json' } } as never),
+    /"accessLog.fromat" .*did you mean "format"\?/,
+  );
+  refused(() => init({ zzzzzzzz: 1 } as never), /no such option \(accepted: /);
+});
+
+test('closestName only ever suggests a known name, and any unknown key is a ReplayLinkError', () => {
+  const known = ['apiKey', 'accessLog', 'endpoint', 'tagNames'];
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (typed) => {
+      const match = closestName(typed, known);
+      return match === undefined || known.includes(match);
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.string({ maxLength: 40 }).filter((key) => !['__proto__'].includes(key)),
+      (key) => {
+        try {
+          resolveOptions({ [key]: 1 });
+          return true; // a real option with a valid value, or one whose value 1 is fine
+        } catch (error) {
+          return error instanceof ReplayLinkError;
+        }
+      },
+    ),
+  );
+  assert.equal(editDistance('accesLog', 'accessLog'), 1);
+  assert.equal(editDistance('apikey', 'apiKey'), 1);
+  assert.equal(editDistance('ab', 'ba'), 1);
 });

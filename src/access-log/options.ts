@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidOption } from '../core/errors.js';
+import { unknownOption } from '../core/suggest.js';
 import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
 import type { VariableSettings } from './variables.js';
@@ -135,11 +136,7 @@ export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
   const options = input as Record<string, unknown>;
   for (const key of Object.keys(options)) {
     if (!KEYS.includes(key))
-      throw invalidOption(
-        `accessLog.${key}`,
-        options[key],
-        `no such option (accepted: ${KEYS.join(', ')})`,
-      );
+      throw invalidOption(`accessLog.${key}`, options[key], unknownOption(key, KEYS.join(', ')));
   }
   return {
     ...pickFormat(options),
