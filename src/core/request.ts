@@ -37,7 +37,8 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
           : undefined;
       if (own === undefined)
         return state.als.getStore() === context ? next() : state.als.run(context, next);
-      (own.scopes ??= []).push(self);
+      if (own.scopes === undefined) own.scopes = [self];
+      else own.scopes.push(self);
       const entered = context;
       return state.als.run(entered, () => {
         for (const observe of observers) observe(entered, own);
