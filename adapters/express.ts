@@ -25,10 +25,51 @@ type Next = (err?: unknown) => void;
 export function expressMiddleware(
   options?: ExpressMiddlewareOptions,
 ): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
-  const { enter } = adapterScope(options, expressRoute);
+  const { enter, options: adapter } = adapterScope(options, expressRoute);
+  const last = lastErrorLayer(adapter.shouldForward);
   return function replaylink(req, res, next) {
+    addLastErrorLayer((req as { app?: ExpressApp }).app, last);
     enter(req, res, next);
   };
+}
+
+/** The part of an Express 4/5 application used to append the last error layer. */
+interface ExpressApp {
+  use(
+    handler: (err: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void,
+  ): unknown;
+  [kLastErrorLayer]?: true;
+}
+
+const kLastErrorLayer = Symbol.for('replaylink.express.lastErrorLayer');
+
+/**
+ * The error layer appended to the application, after everything registered before its
+ * first request: an error no handler answered is noted (for `$context.error.*`) and
+ * forwarded once before Express's final handler answers it, even without
+ * {@link expressErrorHandler}.
+ */
+function lastErrorLayer(shouldForward: ShouldForward | undefined) {
+  return function replaylinkLastErrors(
+    err: unknown,
+    req: IncomingMessage,
+    _res: ServerResponse,
+    next: Next,
+  ) {
+    captureRequestError(err, req, shouldForward);
+    next(err);
+  };
+}
+
+// Express routes the stack as a live array: a layer appended now also serves this request.
+function addLastErrorLayer(app: ExpressApp | undefined, layer: ReturnType<typeof lastErrorLayer>) {
+  if (app === undefined || app[kLastErrorLayer] || typeof app.use !== 'function') return;
+  app[kLastErrorLayer] = true;
+  try {
+    app.use(layer);
+  } catch {
+    // Not an Express application after all: leave it alone.
+  }
 }
 
 /** Options of {@link expressErrorHandler}. */

@@ -1,5 +1,5 @@
 import type { LogFn, Logger, LoggerOptions } from 'pino';
-import { contextTags } from '../src/index.js';
+import { contextTags, idHeadersToHide } from '../src/index.js';
 
 type Hooks = NonNullable<LoggerOptions['hooks']>;
 type LogMethodHook = NonNullable<Hooks['logMethod']>;
@@ -88,4 +88,20 @@ export function pinoOptions<O extends LoggerOptions>(
     return method.apply(this, args);
   };
   return { ...(options as O), mixin, hooks: { ...options?.hooks, logMethod } };
+}
+
+/**
+ * pino `redact` paths for the id headers a request log must not repeat: the session
+ * token's header (a credential) and those of ids left out of the `tags` option, under
+ * the configured header names. Call it after `init` (or the adapter that sets the
+ * header names). Add your own paths beside them.
+ *
+ * @example
+ * import { pinoHttp } from 'pino-http';
+ * import { redactPaths } from 'replaylink/pino';
+ * app.use(pinoHttp({ logger, redact: redactPaths() }));
+ * // or remove the key entirely: redact: { paths: redactPaths(), remove: true }
+ */
+export function redactPaths(prefix = 'req.headers'): string[] {
+  return idHeadersToHide().map((name) => `${prefix}[${JSON.stringify(name)}]`);
 }

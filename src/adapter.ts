@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
-import { ensureInit, init } from './client.js';
+import { ensureInit, mergeInit } from './client.js';
 import { invalidOption } from './core/errors.js';
 import type { RequestObserver } from './core/model.js';
 import type { ShouldForward } from './forward/capture.js';
-import type { ReplayLinkOptions } from './options.js';
+import { ADAPTER_OPTION_KEYS, type ReplayLinkOptions } from './options.js';
 import { createRequestScope } from './scope.js';
 
 /**
@@ -24,7 +24,7 @@ export interface AdapterOptions {
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
 export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
 
-const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ['shouldForward', 'accessLog'];
+const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ADAPTER_OPTION_KEYS;
 
 /** Splits adapter options from `init` options. */
 function split(options: AdapterEntryOptions): {
@@ -59,14 +59,14 @@ export interface AdapterSetup {
 
 /**
  * Configures the library from an adapter's options (`init` options, when given, are
- * applied) and compiles the per-adapter features. Throws on bad options, at set-up.
+ * merged key by key over the configuration in force) and compiles the per-adapter features. Throws on bad options, at set-up.
  */
 export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterSetup {
   const { initOptions, adapter } = split(options ?? {});
   validate(adapter);
   const accessLog =
     adapter.accessLog === undefined ? undefined : createAccessLog(adapter.accessLog);
-  if (initOptions !== undefined) init(initOptions);
+  if (initOptions !== undefined) mergeInit(initOptions);
   else ensureInit();
   return { options: adapter, accessLog };
 }

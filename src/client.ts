@@ -1,4 +1,5 @@
-import { getContext } from './core/context.js';
+import { type ContextInit, getContext, runWithContext as runInContext } from './core/context.js';
+import { diagnose } from './core/diagnostics.js';
 import { installEmitterBinding } from './core/emitters.js';
 import type { RequestContext } from './core/model.js';
 import { state } from './core/state.js';
@@ -6,11 +7,11 @@ import { type Stats, snapshotStats } from './core/stats.js';
 import { installConsoleForwarding } from './forward/console-forward.js';
 import { installExitDrain } from './forward/exit-drain.js';
 import {
-  captureException,
   closeTransport,
   configureForwarding,
   flush,
-  log,
+  captureException as forwardException,
+  log as forwardLog,
 } from './forward/forward.js';
 import { installProcessHandlers } from './forward/process-handlers.js';
 import { forwardState } from './forward/state.js';
@@ -26,9 +27,9 @@ export interface ReplayLinkClient {
   /** The current request's context, or `undefined` outside any request. */
   getContext(): RequestContext | undefined;
   /** Forwards an error with the current request's context; returns whether it was queued. */
-  captureException: typeof captureException;
+  captureException: typeof forwardException;
   /** Sends a log event for the current request's recording; returns whether it was queued. */
-  log: typeof log;
+  log: typeof forwardLog;
   /** Resolves `true` once everything queued before the call is settled. */
   flush: typeof flush;
   /** A copy of the library's counters. */
@@ -39,8 +40,8 @@ export interface ReplayLinkClient {
 
 const client: ReplayLinkClient = {
   getContext,
-  captureException,
-  log,
+  captureException: forwardException,
+  log: forwardLog,
   flush,
   stats: () => snapshotStats(state.stats),
   close,
@@ -81,18 +82,12 @@ function install(): void {
   installFeatures();
 }
 
-/**
- * Configures replaylink and installs its patches (once). Calling it again replaces
- * the configuration without patching twice.
- *
- * @example
- * import { init } from 'replaylink';
- * init({ apiKey: process.env.BUGREPLAY_API_KEY, origin: 'orders-api' });
- */
-export function init(options?: ReplayLinkOptions): ReplayLinkClient {
-  const resolved = resolveOptions(options);
+/** Validates `input`, then hands each capability its part. Nothing changes on a bad option. */
+function apply(input: unknown): void {
+  const resolved = resolveOptions(input);
   // A missing optional peer is a set-up error, raised before anything changes.
   if (resolved.openTelemetry) loadOpenTelemetry();
+  state.input = Object.freeze({ ...(input as Record<string, unknown>) });
   state.options = resolved.core;
   const propagation = propagateState();
   propagation.propagate = resolved.propagate;
@@ -104,13 +99,84 @@ export function init(options?: ReplayLinkOptions): ReplayLinkClient {
   }
   installFeatures();
   startLiveSessions(resolved.liveSessions);
+}
+
+/**
+ * Configures replaylink and installs its patches (once). An explicit call replaces the
+ * whole configuration (options given earlier, here or through an adapter, are dropped;
+ * with `debug` it says so) without patching twice.
+ *
+ * @example
+ * import { init } from 'replaylink';
+ * init({ apiKey: process.env.BUGREPLAY_API_KEY, origin: 'orders-api' });
+ */
+export function init(options?: ReplayLinkOptions): ReplayLinkClient {
+  const previous = state.input;
+  apply(options ?? {});
+  if (previous !== undefined && Object.keys(previous).length > 0)
+    diagnose(
+      `init() replaced the earlier configuration (${Object.keys(previous).join(', ')}); ` +
+        'options not given again are back to their defaults',
+    );
   return client;
 }
 
-/** Initialises with defaults unless `init` already ran. Used by adapters. */
-export function ensureInit(): ReplayLinkClient {
-  install();
+/**
+ * Merges options given through an adapter key by key over the configuration in force,
+ * so `expressMiddleware({ liveSessions })` after `init({ apiKey })` keeps the key.
+ * The first configuration (from `init` or an adapter) is simply set.
+ */
+export function mergeInit(options: ReplayLinkOptions): ReplayLinkClient {
+  apply({ ...state.input, ...(options as Record<string, unknown>) });
   return client;
+}
+
+/** Initialises with defaults (and the environment) unless set up already. Used by adapters. */
+export function ensureInit(): ReplayLinkClient {
+  if (!state.initialized) apply(state.input ?? {});
+  return client;
+}
+
+/**
+ * Runs `fn` inside a context built from `init`, for code outside any framework (jobs,
+ * queue consumers, tests); sets the library up first if nothing did. Ids are validated
+ * like incoming headers.
+ *
+ * @example
+ * queue.on('job', (job) =>
+ *   runWithContext({ sessionToken: job.data.token }, () => processJob(job)),
+ * );
+ */
+export function runWithContext<T>(init: ContextInit, fn: () => T): T {
+  ensureInit();
+  return runInContext(init, fn);
+}
+
+/**
+ * Forwards an error with the current request's context (sets the library up first if
+ * nothing did); returns whether it was queued.
+ *
+ * @example
+ * try { await charge(order); } catch (error) { captureException(error); throw error; }
+ */
+export function captureException(error: unknown, extra?: Record<string, unknown>): boolean {
+  ensureInit();
+  return forwardException(error, extra);
+}
+
+/**
+ * Sends a log event for the current request's recording (sets the library up first if
+ * nothing did); returns whether it was queued. A plain object or array is sent as JSON.
+ *
+ * @example
+ * log('payment declined', { level: 'warn', metadata: { provider: 'stripe' } });
+ */
+export function log(
+  message: Parameters<typeof forwardLog>[0],
+  options?: Parameters<typeof forwardLog>[1],
+): boolean {
+  ensureInit();
+  return forwardLog(message, options);
 }
 
 /**
@@ -141,6 +207,8 @@ export async function close(timeoutMs = 2000): Promise<boolean> {
   const patches = state.patches.splice(0).reverse();
   for (const undo of patches) undo();
   state.initialized = false;
+  state.input = undefined;
+  state.warned.clear();
   await within(stopLiveSessions(), deadline - Date.now());
   return delivered;
 }

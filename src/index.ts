@@ -17,12 +17,12 @@ export {
   adapterSetup,
 } from './adapter.js';
 export type { ReplayLinkClient } from './client.js';
-export { close, init, stats } from './client.js';
+export { captureException, close, init, log, runWithContext, stats } from './client.js';
 export type { Carrier, ContextInit } from './core/context.js';
-export { carrier, fromCarrier, getContext, runWithContext } from './core/context.js';
+export { carrier, fromCarrier, getContext } from './core/context.js';
 export { keepContext } from './core/emitters.js';
 export { ReplayLinkError, type ReplayLinkErrorCode } from './core/errors.js';
-export { contextTags } from './core/fields.js';
+export { contextTags, idHeadersToHide } from './core/fields.js';
 export { replaylinkHeaders } from './core/headers.js';
 export type { ContextTags, RequestContext, RequestObserver } from './core/model.js';
 export {
@@ -38,7 +38,7 @@ export {
   type ShouldForward,
 } from './forward/capture.js';
 export type { ForwardEvent } from './forward/event.js';
-export { captureException, flush, log } from './forward/forward.js';
+export { flush } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
 export type { ReplayLinkOptions } from './options.js';
 export {

@@ -6,6 +6,7 @@ import {
   pickBoolean,
   resolveCoreOptions,
 } from './core/options.js';
+import { unknownOption } from './core/suggest.js';
 import {
   FORWARD_OPTION_KEYS,
   type ForwardingOptions,
@@ -61,13 +62,17 @@ const OPTION_KEYS = [
   'openTelemetry',
 ] as const;
 
+/** Options every adapter accepts beside the `init` options; see `AdapterOptions`. */
+export const ADAPTER_OPTION_KEYS = ['shouldForward', 'accessLog'] as const;
+
+const ACCEPTED = `${OPTION_KEYS.join(', ')}; in an adapter also ${ADAPTER_OPTION_KEYS.join(', ')}`;
+
 /** Validates user options once, at set-up, and merges them over the defaults. */
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
   if (!isPlainObject(input)) throw invalidOption('options', input, 'an object');
   for (const key of Object.keys(input)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw invalidOption(key, input[key], `no such option (accepted: ${OPTION_KEYS.join(', ')})`);
-    }
+    if (!(OPTION_KEYS as readonly string[]).includes(key))
+      throw invalidOption(key, input[key], unknownOption(key, ACCEPTED));
   }
   return {
     core: resolveCoreOptions(input),

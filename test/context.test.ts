@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import { isValidId } from '../src/core/headers.js';
 import { getContext, init, ReplayLinkError, runWithContext, stats } from '../src/index.js';
 import { delay, immediately, later } from './helpers.js';
@@ -74,4 +75,23 @@ test('bad options are refused with an error naming the option', () => {
         message.test(error.message),
     );
   }
+});
+
+test('getContext() is a plain, frozen object of the documented fields, the same all request long', () => {
+  runWithContext({ sessionToken: 'tok.9', recordingId: 'rec-9', path: '/jobs?x=1' }, () => {
+    const context = getContext()!;
+    assert.ok(Object.isFrozen(context));
+    assert.equal(Object.getOwnPropertySymbols(context).length, 0);
+    assert.deepEqual(Object.keys(context).sort(), [
+      'method',
+      'path',
+      'recordingId',
+      'requestId',
+      'sessionToken',
+      'startedAt',
+    ]);
+    assert.equal(context.path, '/jobs');
+    assert.equal(getContext(), context);
+    assert.doesNotMatch(inspect(context), /Symbol/);
+  });
 });

@@ -78,3 +78,14 @@ test('without the openTelemetry option spans are left alone', async () => {
     assert.deepEqual(spans.get('GET /with-id'), {});
   });
 });
+
+test('span attributes follow the tags option: no session.id from a token left out', async () => {
+  await withOutput({ tags: ['recordingId'] }, async () => {
+    const spans = await spansOf(true, [
+      ['/token', { 'x-openreplay-sessiontoken': 'tok.3', 'br-recording-uuid': 'rec-3' }],
+      ['/id', { 'x-openreplay-session-id': '5552' }],
+    ]);
+    assert.deepEqual(spans.get('GET /token'), { 'bugreplay.recording_id': 'rec-3' });
+    assert.deepEqual(spans.get('GET /id'), {});
+  });
+});

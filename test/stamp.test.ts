@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { format } from 'node:util';
+import { runWithContext as runInCoreContext } from '../src/core/context.js';
 import { close, init, runWithContext } from '../src/index.js';
 import { stampBytes, stampText } from '../src/stamp/stamp.js';
 import { captureOutput, inZone, withOutput } from './helpers.js';
@@ -141,9 +142,26 @@ test('close() restores the original stream methods', async () => {
     assert.equal(process.stdout.write, sinks[0]);
     assert.equal(process.stderr.write, sinks[1]);
     assert.equal(console.log, logBefore);
-    inZone(() => inContext(() => console.log('after close')));
+    // The core call: the public runWithContext would set the library up again.
+    inZone(() => runInCoreContext({ sessionToken: 'tok.1' }, () => console.log('after close')));
     assert.equal(output.stdout(), 'after close\n');
   } finally {
     output.restore();
   }
+});
+
+test('a logger record that already carries the tag is not stamped twice', async () => {
+  await withOutput(undefined, (output) => {
+    inContext(() => {
+      // What winston's Console transport writes for a record its format tagged.
+      process.stdout.write(`{"level":"info","message":"${TAG}order loaded"}\n`);
+      process.stdout.write('plain line\n');
+      // A multi-line chunk is stamped line by line whatever it holds.
+      process.stdout.write(`${TAG}a\nb\n`);
+    });
+    assert.equal(
+      output.stdout(),
+      `{"level":"info","message":"${TAG}order loaded"}\n${TAG}plain line\n${TAG}${TAG}a\n${TAG}b\n`,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RequestObserver } from '../core/model.js';
 import { routeOf } from '../core/request.js';
@@ -8,6 +8,16 @@ import { type AccessRecord, sourceIpOf } from './record.js';
 interface LineWriter {
   write(record: AccessRecord): void;
   uses(name: string): boolean;
+  skip?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+}
+
+function skipped(log: LineWriter, req: IncomingMessage, res: ServerResponse): boolean {
+  if (log.skip === undefined) return false;
+  try {
+    return log.skip(req, res) === true;
+  } catch {
+    return false;
+  }
 }
 
 function lengthOf(res: ServerResponse): number | undefined {
@@ -36,6 +46,7 @@ export function httpObserver(log: LineWriter): RequestObserver {
     const end = () => {
       res.off('finish', end);
       res.off('close', end);
+      if (skipped(log, req, res)) return;
       const sent = res.writableFinished;
       log.write({
         eventType: 'REQUEST',

@@ -3,7 +3,7 @@ import type { RequestObserver } from '../core/model.js';
 import { state } from '../core/state.js';
 import { compileTemplate } from './compile.js';
 import { httpObserver } from './http.js';
-import { type AccessLogOptions, resolveAccessLogOptions } from './options.js';
+import { type AccessLogOptions, notATemplate, resolveAccessLogOptions } from './options.js';
 import { parseTemplate } from './parse.js';
 import type { AccessRecord } from './record.js';
 import { SUPPORTED_NAMES, variableFor } from './variables.js';
@@ -33,9 +33,10 @@ export interface AccessLog {
  * http.createServer((req, res) => enter(req, res, () => handle(req, res)));
  */
 export function createAccessLog(options: AccessLogOptions): AccessLog {
-  const { template, escaper, sink, settings } = resolveAccessLogOptions(options);
+  const { template, escaper, sink, settings, skip } = resolveAccessLogOptions(options);
   const parts = parseTemplate(template, (name) => variableFor(name) !== undefined, SUPPORTED_NAMES);
   const used = new Set(parts.flatMap((part) => (typeof part === 'string' ? [] : [part.name])));
+  if (used.size === 0) throw notATemplate(template);
   const format = compileTemplate(parts, escaper, settings);
 
   const write = (record: AccessRecord): void => {
@@ -51,6 +52,6 @@ export function createAccessLog(options: AccessLogOptions): AccessLog {
     }
   };
   const uses = (name: string) => used.has(name);
-  return { write, uses, observer: httpObserver({ write, uses }) };
+  return { write, uses, observer: httpObserver({ write, uses, skip }) };
 }
 export { sourceIpOf } from './record.js';

@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidOption } from '../core/errors.js';
+import { unknownOption } from '../core/suggest.js';
 import { clfEscaper, ESCAPERS, type EscapeName, type Escaper } from './escape.js';
 import { isPreset, PRESETS, type PresetName } from './presets.js';
 import { SUPPORTED_NAMES, type VariableSettings, variableFor } from './variables.js';
@@ -41,6 +42,11 @@ export interface AccessLogOptions {
    * value; what the callback returns is escaped like every other value.
    */
   values?: Readonly<Record<string, (req: IncomingMessage) => unknown>>;
+  /**
+   * Return `true` to write no line for this request (health checks, static files). Called
+   * when the response ends, so `res.statusCode` is known. A throwing `skip` logs the line.
+   */
+  skip?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface ResolvedAccessLog {
@@ -48,6 +54,7 @@ export interface ResolvedAccessLog {
   readonly escaper: Escaper;
   readonly sink: (line: string) => void;
   readonly settings: VariableSettings;
+  readonly skip: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
 const KEYS = [
@@ -61,6 +68,7 @@ const KEYS = [
   'apiKeyId',
   'authorizer',
   'values',
+  'skip',
 ];
 const CALLBACKS = ['user', 'caller', 'apiKeyId', 'authorizer'] as const;
 const FORMATS = `"clf", "json", "xml", "csv" or a one-line template of $context variables`;
@@ -79,6 +87,30 @@ function pickFormat(input: Record<string, unknown>): { template: string; escaper
   const start = format.trimStart()[0];
   const detected: EscapeName = start === '{' ? 'json' : start === '<' ? 'xml' : 'text';
   return { template: format, escaper: ESCAPERS[(escaping as EscapeName | undefined) ?? detected] };
+}
+
+/** morgan's predefined formats, and the preset that writes the nearest line. */
+const MORGAN_NAMES: Record<string, PresetName> = {
+  combined: 'clf',
+  common: 'clf',
+  dev: 'clf',
+  short: 'clf',
+  tiny: 'csv',
+};
+
+/** A format with no `$context` variable would print itself on every request. */
+export function notATemplate(format: string) {
+  const preset = Object.hasOwn(MORGAN_NAMES, format) ? MORGAN_NAMES[format] : undefined;
+  const hint =
+    preset !== undefined
+      ? `"${format}" is a morgan format name, not a template; the closest preset is "${preset}" (format: '${preset}')`
+      : `${FORMATS} — a template needs at least one variable, e.g. '$context.status $context.routeKey'`;
+  return invalidOption('accessLog.format', format, hint);
+}
+
+function pickSkip(value: unknown): ResolvedAccessLog['skip'] {
+  if (value === undefined || typeof value === 'function') return value as ResolvedAccessLog['skip'];
+  throw invalidOption('accessLog.skip', value, 'a function (req, res) => boolean');
 }
 
 function pickSink(stream: unknown): (line: string) => void {
@@ -130,15 +162,12 @@ export function resolveAccessLogOptions(input: unknown): ResolvedAccessLog {
   const options = input as Record<string, unknown>;
   for (const key of Object.keys(options)) {
     if (!KEYS.includes(key))
-      throw invalidOption(
-        `accessLog.${key}`,
-        options[key],
-        `no such option (accepted: ${KEYS.join(', ')})`,
-      );
+      throw invalidOption(`accessLog.${key}`, options[key], unknownOption(key, KEYS.join(', ')));
   }
   return {
     ...pickFormat(options),
     sink: pickSink(options.stream),
+    skip: pickSkip(options.skip),
     settings: {
       stage: pickText(options, 'stage'),
       apiId: pickText(options, 'apiId'),

@@ -5,7 +5,7 @@ import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { InternalContext, RequestContext } from './model.js';
 import type { CoreOptions } from './options.js';
 import { state } from './state.js';
-import { kFacts, kInvalidRecording, kPrefix } from './symbols.js';
+import { kFacts, kInvalidRecording, kPrefix, kView } from './symbols.js';
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
 export interface ContextInit {
@@ -45,6 +45,7 @@ function makeContext(ids: Ids, method: string, path: string): InternalContext {
     [kPrefix]: buildPrefix(ids, options),
     // Created with the object so that adding the request's facts later keeps its shape.
     [kFacts]: undefined,
+    [kView]: undefined,
   };
   if (sessionToken !== undefined) context.sessionToken = sessionToken;
   if (recordingId !== undefined) context.recordingId = recordingId;
@@ -165,7 +166,9 @@ export function fromCarrier(input: unknown): ContextInit {
 }
 
 /**
- * Returns the current request's context, or `undefined` outside any request.
+ * Returns the current request's context, or `undefined` outside any request: a plain,
+ * frozen object of `sessionToken`, `recordingId`, `sessionId` (each when present),
+ * `requestId`, `method`, `path` and `startedAt`, the same object for the whole request.
  *
  * @example
  * app.get('/orders', (req, res) => {
@@ -174,7 +177,25 @@ export function fromCarrier(input: unknown): ContextInit {
  * });
  */
 export function getContext(): RequestContext | undefined {
-  return state.als.getStore();
+  const context = state.als.getStore();
+  if (context === undefined) return undefined;
+  return context[kView] ?? viewOf(context);
+}
+
+/** The documented fields only, frozen: what a user logs or spreads sees nothing private. */
+function viewOf(context: InternalContext): RequestContext {
+  const view: { -readonly [K in keyof RequestContext]: RequestContext[K] } = {
+    requestId: context.requestId,
+    method: context.method,
+    path: context.path,
+    startedAt: context.startedAt,
+  };
+  if (context.sessionToken !== undefined) view.sessionToken = context.sessionToken;
+  if (context.recordingId !== undefined) view.recordingId = context.recordingId;
+  if (context.sessionId !== undefined) view.sessionId = context.sessionId;
+  Object.freeze(view);
+  (context as { [kView]?: RequestContext })[kView] = view;
+  return view;
 }
 
 /**

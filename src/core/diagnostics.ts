@@ -17,3 +17,16 @@ export function diagnose(message: string, important = false): void {
     // stderr closed: nothing sensible left to do.
   }
 }
+
+/**
+ * Reports a kind of persistent trouble (endpoint unreachable, store down, queue full)
+ * once per process on stderr, with or without `debug`, never stamped. Later reports of
+ * the same kind go through {@link diagnose}, so `debug` still shows each one.
+ *
+ * @example
+ * warnOnce('queueFull', 'events dropped: the send queue is full (raise maxQueue)');
+ */
+export function warnOnce(kind: string, message: string): void {
+  diagnose(message, !state.warned.has(kind));
+  state.warned.add(kind);
+}

@@ -51,3 +51,19 @@ export function contextTags(): ContextTags | undefined {
   const tags = tagsOf(context);
   return tags === NONE ? undefined : tags;
 }
+
+/**
+ * The incoming header names that carry ids a log must not repeat: the session token's
+ * (a credential) and those of the ids left out of `tags`. For loggers that print request
+ * headers (pino-http's `redact`, morgan formats).
+ *
+ * @example
+ * idHeadersToHide(); // ['x-openreplay-sessiontoken'] with the default options
+ */
+export function idHeadersToHide(): string[] {
+  const { headers, tags } = state.options;
+  const hidden: string[] = [headers.sessionToken];
+  for (const kind of ['recordingId', 'sessionId'] as const)
+    if (!tags.includes(kind)) hidden.push(headers[kind]);
+  return hidden;
+}

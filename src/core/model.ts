@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { kFacts, kPrefix, kTags } from './symbols.js';
+import type { kFacts, kPrefix, kTags, kView } from './symbols.js';
 
 // The shapes the core passes around, in a module of their own so that every other
 // module can name them without importing the code that builds them.
@@ -37,6 +37,8 @@ export interface RequestFacts {
   routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
   /** The error that ended the request, set by the adapters' capture points. */
   error: unknown;
+  /** Scopes (middlewares) whose own observers already ran for this request. */
+  scopes?: object[] | undefined;
 }
 
 export interface InternalContext extends RequestContext {
@@ -46,6 +48,8 @@ export interface InternalContext extends RequestContext {
   readonly [kTags]?: ContextTags;
   /** The HTTP request's facts, set when a request enters. */
   readonly [kFacts]?: RequestFacts | undefined;
+  /** The plain, frozen object `getContext()` returns; made on first use. */
+  readonly [kView]?: RequestContext | undefined;
 }
 
 /**

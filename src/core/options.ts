@@ -33,7 +33,10 @@ export interface CoreOptionsInput {
    * `['sessionToken', 'recordingId', 'sessionId']` (each only when the request has it).
    */
   tags?: ReadonlyArray<TagKind>;
-  /** Print the library's own diagnostics on stderr (never stamped). Default `false`. */
+  /**
+   * Print the library's own diagnostics on stderr (never stamped). Default `false`, or
+   * `true` when the environment has `REPLAYLINK_DEBUG=1` or a `DEBUG` naming `replaylink`.
+   */
   debug?: boolean;
   /**
    * How many of the last lines a recorded request wrote are sent with its exception, as
@@ -142,6 +145,15 @@ function pickBreadcrumbs(value: unknown): number {
   throw invalidOption('breadcrumbs', value, 'an integer from 0 (off) to 1000');
 }
 
+/** `REPLAYLINK_DEBUG=1` (or `true`), or `DEBUG` naming replaylink, turns debug on without code. */
+export function debugFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const flag = env.REPLAYLINK_DEBUG?.toLowerCase();
+  if (flag === '1' || flag === 'true' || flag === 'yes') return true;
+  return (env.DEBUG ?? '')
+    .split(/[\s,]+/)
+    .some((name) => name === '*' || name.startsWith('replaylink'));
+}
+
 /** Validates the core options once, at set-up, and merges them over the defaults. */
 export function resolveCoreOptions(input: Record<string, unknown>): CoreOptions {
   const headers = pickGroup(input, 'headers');
@@ -178,7 +190,7 @@ export function resolveCoreOptions(input: Record<string, unknown>): CoreOptions 
       sessionId: tagName('sessionId'),
     },
     tags: pickTags(input.tags),
-    debug: pickBoolean(input, 'debug', CORE_DEFAULTS.debug),
+    debug: pickBoolean(input, 'debug', debugFromEnv()),
     breadcrumbs: pickBreadcrumbs(input.breadcrumbs),
   };
 }

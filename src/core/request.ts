@@ -23,15 +23,38 @@ type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 export function requestScope(options: ScopeOptions, prepare: () => void) {
   const observers = options.observers ?? [];
   const routeOf = options.routeOf;
+  // This scope's identity on the request's facts, so its observers run once per request.
+  const self = {};
   return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
     prepare();
     let context = boundContext(req);
-    if (context !== undefined)
-      return state.als.getStore() === context ? next() : state.als.run(context, next);
+    if (context !== undefined) {
+      // A second mount (a router after an app-level middleware) still logs its own line.
+      const facts = (context as WithFacts)[kFacts];
+      const own =
+        observers.length > 0 && facts !== undefined && !facts.scopes?.includes(self)
+          ? facts
+          : undefined;
+      if (own === undefined)
+        return state.als.getStore() === context ? next() : state.als.run(context, next);
+      if (own.scopes === undefined) own.scopes = [self];
+      else own.scopes.push(self);
+      const entered = context;
+      return state.als.run(entered, () => {
+        for (const observe of observers) observe(entered, own);
+        return next();
+      });
+    }
 
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
     context = contextFromRequest(req.headers, req.method, url);
-    const facts: RequestFacts = { req, res, routeOf, error: undefined };
+    const facts: RequestFacts = {
+      req,
+      res,
+      routeOf,
+      error: undefined,
+      scopes: observers.length > 0 ? [self] : undefined,
+    };
     (context as WithFacts)[kFacts] = facts;
     bindRequest(req, res, context);
     if (state.observers.length === 0 && observers.length === 0) return state.als.run(context, next);

@@ -21,6 +21,13 @@ export interface GlobalState {
   /** Optional global hooks currently installed (`propagate`, `openTelemetry`). */
   features: Set<string>;
   initialized: boolean;
+  /**
+   * The `init` options in force, as given (validated), so that options arriving later
+   * through an adapter merge over them instead of resetting them. `undefined` until set.
+   */
+  input: Readonly<Record<string, unknown>> | undefined;
+  /** Kinds of trouble already reported once on stderr; see `warnOnce`. */
+  warned: Set<string>;
   /** stderr's write beneath the stream patch, so diagnostics are never stamped. */
   rawStderr: (text: string) => unknown;
   /** Each capability's own state, by name; see {@link capabilityState}. */
@@ -37,6 +44,8 @@ slot[kGlobalState] ??= {
   observers: [],
   features: new Set(),
   initialized: false,
+  input: undefined,
+  warned: new Set(),
   rawStderr: (text) => process.stderr.write(text),
   capabilities: new Map(),
 };

@@ -15,3 +15,5 @@ export const kInvalidRecording = Symbol('replaylink.invalidRecording');
 export const kFrameworkRequest = Symbol('replaylink.frameworkRequest');
 /** The lines a recorded request wrote, kept for the exception that may follow. */
 export const kBreadcrumbs = Symbol('replaylink.breadcrumbs');
+/** The frozen public view of a context, made on the first `getContext()` of the request. */
+export const kView = Symbol('replaylink.view');

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { warnOnce } from '../core/diagnostics.js';
 import { invalidOption } from '../core/errors.js';
 import { hasControlCharacters } from '../core/text.js';
 import type { ForwardEvent } from './event.js';
@@ -36,6 +37,11 @@ export interface ForwardingOptions {
    * done (or when it dies of an uncaught exception). Default 2,000 ms.
    */
   shutdownTimeoutMs?: number;
+  /**
+   * Allow sending the api key to a plain `http://` endpoint on another host (clear text
+   * on the network). Loopback addresses never need it. Default `false`.
+   */
+  allowInsecureEndpoint?: boolean;
 }
 
 export interface ResolvedForwarding {
@@ -66,6 +72,7 @@ export const FORWARD_OPTION_KEYS = [
   'concurrency',
   'timeoutMs',
   'shutdownTimeoutMs',
+  'allowInsecureEndpoint',
 ] as const;
 
 // Header-safe: visible ASCII only, so a key can never split or inject a header.
@@ -99,6 +106,29 @@ function endpointOf(value: unknown): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw invalidOption('endpoint', value, accepted);
   return url.href;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** An api key goes over plain HTTP only to this machine, unless the user says otherwise. */
+function checkTransportSecurity(endpoint: string, allow: unknown): void {
+  if (allow !== undefined && typeof allow !== 'boolean')
+    throw invalidOption('allowInsecureEndpoint', allow, 'true or false');
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:' || LOOPBACK.test(url.hostname)) return;
+  if (allow === true) {
+    warnOnce(
+      'insecureEndpoint',
+      `the api key is sent in clear text to ${url.host} (allowInsecureEndpoint: true)`,
+    );
+    return;
+  }
+  throw invalidOption(
+    'endpoint',
+    `${url.origin}${url.pathname}`,
+    'an https:// URL when an api key is set (the key would travel in clear text); ' +
+      'use https, a loopback address, or allowInsecureEndpoint: true',
+  );
 }
 
 function forwardOf(value: unknown): {
@@ -159,9 +189,11 @@ export function resolveForwarding(
     throw invalidOption('beforeSend', beforeSend, 'a function (event) => event | null');
   }
   const { exceptions, logs } = forwardOf(input.forward);
+  const endpoint = endpointOf(input.endpoint ?? (env.REPLAYLINK_ENDPOINT || undefined));
+  if (apiKey !== undefined) checkTransportSecurity(endpoint, input.allowInsecureEndpoint);
   return {
     apiKey,
-    endpoint: endpointOf(input.endpoint ?? (env.REPLAYLINK_ENDPOINT || undefined)),
+    endpoint,
     origin,
     exceptions,
     logs,

@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Agent, buildConnector, request } from 'undici';
+import type { Agent } from 'undici';
 import { VERSION } from '../core/version.js';
 import type { Compression } from './options.js';
 
@@ -64,23 +65,25 @@ function isTimeout(error: unknown): boolean {
   );
 }
 
-/** Creates the HTTP layer of the transport. */
+type Undici = typeof import('undici');
+
+// undici costs ~100 ms and ~25 MB to load: only a process that sends pays for it, at the
+// first send. createRequire works from both the ESM and the CommonJS build.
+let undici: Undici | undefined;
+
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)('undici') as Undici;
+  return undici;
+}
+
+/** Creates the HTTP layer of the transport. undici and its agent are made at the first send. */
 export function createSender(options: SenderOptions): Sender {
-  const connectTls = buildConnector({ timeout: options.timeoutMs });
-  const agent = new Agent({
-    connect(connectOptions, callback) {
-      connectTls(connectOptions, (error, socket) => {
-        // Sockets never hold the process open: the exit drain keeps it alive, bounded by
-        // `shutdownTimeoutMs`, while events are still pending (see exit-drain.ts).
-        if (socket) (socket as Socket).unref();
-        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
-        (callback as (...args: any[]) => void)(error, socket);
-      });
-    },
-    keepAliveTimeout: 10_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
+  let agent: Agent | undefined;
+  let destroyed = false;
+  const agentFor = (): Agent => {
+    agent ??= createAgent(options);
+    return agent;
+  };
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     authorization: `Bearer ${options.apiKey}`,
@@ -92,9 +95,11 @@ export function createSender(options: SenderOptions): Sender {
   return {
     async send(text) {
       try {
+        if (destroyed) return { status: 0, failure: 'network' };
         const body = compress ? await compress(Buffer.from(text)) : text;
-        const response = await request(options.endpoint, {
-          dispatcher: agent,
+        const dispatcher = agentFor();
+        const response = await loadUndici().request(options.endpoint, {
+          dispatcher,
           method: 'POST',
           headers,
           body,
@@ -111,11 +116,31 @@ export function createSender(options: SenderOptions): Sender {
       }
     },
     async destroy() {
+      destroyed = true;
       try {
-        await agent.destroy();
+        await agent?.destroy();
       } catch {
         // Already destroyed.
       }
     },
   };
+}
+
+function createAgent(options: SenderOptions): Agent {
+  const { Agent, buildConnector } = loadUndici();
+  const connectTls = buildConnector({ timeout: options.timeoutMs });
+  return new Agent({
+    connect(connectOptions, callback) {
+      connectTls(connectOptions, (error, socket) => {
+        // Sockets never hold the process open: the exit drain keeps it alive, bounded by
+        // `shutdownTimeoutMs`, while events are still pending (see exit-drain.ts).
+        if (socket) (socket as Socket).unref();
+        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
+        (callback as (...args: any[]) => void)(error, socket);
+      });
+    },
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
 }

@@ -1,4 +1,4 @@
-import { diagnose } from '../core/diagnostics.js';
+import { diagnose, warnOnce } from '../core/diagnostics.js';
 import { state } from '../core/state.js';
 import { printable } from '../core/text.js';
 import type { ResolvedForwarding } from './options.js';
@@ -97,6 +97,11 @@ export class Transport {
       this.bytes + bytes > this.options.maxQueueBytes
     ) {
       stats.dropped.queueFull++;
+      warnOnce(
+        'queueFull',
+        `events dropped: ${this.options.maxQueue} already waiting for the send API ` +
+          '(raise maxQueue, or check that the endpoint answers quickly)',
+      );
       return false;
     }
     this.bytes += bytes;
@@ -252,6 +257,12 @@ export class Transport {
       return;
     }
     if (result.status === 0) {
+      warnOnce(
+        'endpointUnreachable',
+        `cannot reach the send API at ${new URL(this.options.endpoint).host} ` +
+          `(${result.failure ?? 'network'}); events are dropped until it answers — check ` +
+          'the endpoint option / REPLAYLINK_ENDPOINT and the network',
+      );
       this.fail(
         result.failure ?? 'network',
         `send API unreachable (${result.failure ?? 'network'}); event dropped`,

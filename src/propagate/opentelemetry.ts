@@ -26,10 +26,14 @@ export function loadOpenTelemetry(): OpenTelemetryApi {
   }
 }
 
-/** `session.id`: OpenReplay's session id, else a hash of the token (a credential, never sent raw). */
+/**
+ * `session.id`: OpenReplay's session id, else a hash of the token (a credential, never
+ * sent raw); only from the ids the `tags` option selects.
+ */
 export function sessionAttribute(context: InternalContext): string | undefined {
-  if (context.sessionId !== undefined) return context.sessionId;
-  if (context.sessionToken === undefined) return undefined;
+  const { tags } = state.options;
+  if (context.sessionId !== undefined && tags.includes('sessionId')) return context.sessionId;
+  if (context.sessionToken === undefined || !tags.includes('sessionToken')) return undefined;
   return createHash('sha256').update(context.sessionToken).digest('hex').slice(0, 32);
 }
 
@@ -43,7 +47,7 @@ const annotateSpan: RequestObserver = (context) => {
     if (span === undefined) return;
     const session = sessionAttribute(context);
     if (session !== undefined) span.setAttribute('session.id', session);
-    if (context.recordingId !== undefined)
+    if (context.recordingId !== undefined && state.options.tags.includes('recordingId'))
       span.setAttribute('bugreplay.recording_id', context.recordingId);
   } catch {
     state.stats.integrationErrors++;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { invalidOption } from '../core/errors.js';
+import { unknownOption } from '../core/suggest.js';
 import { isSessionStore, type SessionStore } from './store.js';
 import { memoryStore } from './store-memory.js';
 
@@ -93,11 +94,7 @@ export function resolveLiveSessions(input: unknown): ResolvedLiveSessions | unde
   const o = input as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!(KEYS as readonly string[]).includes(key))
-      throw invalidOption(
-        `liveSessions.${key}`,
-        o[key],
-        `no such option (accepted: ${KEYS.join(', ')})`,
-      );
+      throw invalidOption(`liveSessions.${key}`, o[key], unknownOption(key, KEYS.join(', ')));
   }
   if (typeof o.projectKey !== 'string' || !PROJECT_KEY.test(o.projectKey))
     throw invalidOption(

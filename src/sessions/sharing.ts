@@ -1,4 +1,4 @@
-import { diagnose } from '../core/diagnostics.js';
+import { diagnose, warnOnce } from '../core/diagnostics.js';
 import { state } from '../core/state.js';
 import type { ResolvedLiveSessions } from './options.js';
 import { pickData, type SessionData } from './session.js';
@@ -106,7 +106,11 @@ export function createSharing(options: ResolvedLiveSessions, entries: Map<string
     if (degraded) return;
     degraded = true;
     const message = error instanceof Error ? error.message : 'unknown error';
-    diagnose(`live sessions store failed (${message.slice(0, 200)}); serving from local state`);
+    warnOnce(
+      'storeUnreachable',
+      `live sessions store failed (${message.slice(0, 200)}); serving from local state — ` +
+        'check the Redis address given to redisStore() and that the server runs',
+    );
   }
 
   function succeeded(): void {

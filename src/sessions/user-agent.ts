@@ -1,4 +1,5 @@
-import UAParser from 'ua-parser-js';
+import { createRequire } from 'node:module';
+import type UAParserType from 'ua-parser-js';
 
 /** The user-agent fields of a live session. */
 export interface ParsedAgent {
@@ -24,7 +25,11 @@ const cache = new Map<string, ParsedAgent>();
 // ua-parser-js itself cuts at 500 characters; cut before caching so the key is bounded.
 const MAX_LENGTH = 512;
 
+// Loaded on the first user agent parsed, not at import: most processes never parse one.
+let UAParser: typeof UAParserType | undefined;
+
 function parse(ua: string): ParsedAgent {
+  UAParser ??= createRequire(import.meta.url)('ua-parser-js') as typeof UAParserType;
   const r = new UAParser(ua).getResult();
   return Object.freeze({
     userOs: r.os.name ?? null,

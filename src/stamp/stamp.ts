@@ -63,6 +63,18 @@ function isTextEncoding(encoding: unknown): boolean {
 
 type Write = NodeJS.WritableStream['write'];
 
+/**
+ * Whether a one-line string already carries this context's first tag, as a logger's
+ * formatted record does (winston's format, pino's hook): stamping it again would show
+ * the ids twice. Ids are validated, so only this request's own text can contain it.
+ */
+function alreadyTagged(chunk: unknown, prefix: string): boolean {
+  if (typeof chunk !== 'string') return false;
+  const newline = chunk.indexOf('\n');
+  if (newline !== -1 && newline !== chunk.length - 1) return false;
+  return chunk.includes(prefix.slice(0, prefix.indexOf(']') + 1));
+}
+
 /** Keeps a recorded request's write for its exception; text only, never the stamp. */
 function keepBreadcrumb(
   context: Parameters<typeof addBreadcrumb>[0],
@@ -100,7 +112,8 @@ export function patchStream(stream: NodeJS.WriteStream, level = 'info'): () => v
     const stampFirst = openLine !== context || openLine === null;
     openLine = ends ? null : prefix ? context! : OUTSIDE;
     if (context?.recordingId !== undefined) keepBreadcrumb(context, level, chunk, rest[0]);
-    if (!prefix) return Reflect.apply(original, this, [chunk, ...rest]);
+    if (!prefix || alreadyTagged(chunk, prefix))
+      return Reflect.apply(original, this, [chunk, ...rest]);
 
     let stamped: unknown;
     if (typeof chunk === 'string' && isTextEncoding(rest[0])) {
