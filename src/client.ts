@@ -209,21 +209,6 @@ export async function close(timeoutMs = 2000): Promise<boolean> {
   state.initialized = false;
   state.input = undefined;
   state.warned.clear();
-  await within(stopLiveSessions(), deadline - Date.now());
+  await stopLiveSessions(undefined, deadline - Date.now());
   return delivered;
-}
-
-/** Waits for `work` at most `ms`. */
-function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms));
-  });
-  return Promise.race([
-    work.then(
-      () => {},
-      () => {},
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
 }

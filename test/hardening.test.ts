@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { retryAfterMs } from '../src/forward/transport.js';
 import {
@@ -90,6 +90,33 @@ test('a script ending with 25 events for a hung endpoint exits after shutdownTim
   // Not a speed check: it tells the 2 s drain from 7 rounds of the 5 s request timeout.
   assert.ok(ms < 20_000, `exited after ${ms} ms`);
   process.stdout.write(`# exit time, 25 events, hung endpoint, defaults: ${ms} ms\n`);
+});
+
+test('an endpoint that never completes the TLS handshake does not hold the exit past shutdownTimeoutMs', async () => {
+  // Accepts the TCP connection and stays silent: the TLS client hello is never answered.
+  const silent = net.createServer(() => {});
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  const sockets = new Set<net.Socket>();
+  silent.on('connection', (socket) => sockets.add(socket));
+  try {
+    const { code, ms, report } = await run({
+      SCENARIO: 'exit',
+      ENDPOINT: `https://127.0.0.1:${(silent.address() as AddressInfo).port}/send`,
+      SHUTDOWN_MS: '300',
+      TIMEOUT_MS: '30000',
+    });
+    assert.equal(code, 0);
+    assert.ok(sockets.size > 0, 'the script did connect');
+    assert.equal(report!.stats.dropped.closed, 25);
+    assert.equal(accounted(report!.stats), 25);
+    // Not a speed check: it tells the 300 ms drain (plus start-up) from the 30 s connect timeout.
+    assert.ok(ms < 300 + 10_000, `exited after ${ms} ms`);
+    process.stdout.write(`# exit time, TLS handshake never answered, drain 300 ms: ${ms} ms\n`);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
 });
 
 test('close(300) against a hung endpoint counts every event it gives up on', async () => {

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { describe, test } from 'node:test';
 import { contextFromRequest } from '../src/core/context.js';
 import type { InternalContext } from '../src/core/model.js';
+import { kPrefix } from '../src/core/symbols.js';
 import { ReplayLinkError, stats } from '../src/index.js';
 import { type LiveSessionsOptions, resolveLiveSessions } from '../src/sessions/options.js';
 import { createRegistry, type Registry } from '../src/sessions/registry.js';
@@ -123,6 +124,32 @@ describe('per-request work', () => {
     hit(r, { ...owner, 'x-user': 'alice2' }, at + 2_000).res.emit('finish');
     const [again] = await all(r, at + 2_000);
     assert.equal(again?.userID, 'alice2', 'the token holder still updates it');
+    await r.stop();
+  });
+
+  test('a first claim binds an unseen id to the claimant, and touches nothing but the registry', async () => {
+    const r = registry({ identify: (req) => String(req.headers['x-user']) });
+    // A bare id claims nothing: the first request with a token still binds it.
+    hit(r, { 'x-openreplay-session-id': '777', 'x-user': 'nobody' }, T0).res.emit('finish');
+    const mallory = {
+      'x-openreplay-session-id': '777',
+      'x-openreplay-sessiontoken': 'mallory.token',
+      'x-user': 'mallory',
+    };
+    hit(r, mallory, T0 + 2_000).res.emit('finish');
+    const owner = {
+      'x-openreplay-session-id': '777',
+      'x-openreplay-sessiontoken': 'owner.token',
+      'x-user': 'alice',
+    };
+    const { res, context } = hit(r, owner, T0 + 4_000);
+    res.emit('finish');
+    const [s] = await all(r, T0 + 4_000);
+    assert.equal(s?.userID, 'mallory', 'the claim holds in the live registry');
+    assert.equal(s?.timestamp, T0 + 4_000, 'the owner still keeps it live');
+    // What is stamped and forwarded comes from each request's own headers, never the registry.
+    assert.equal(context.sessionToken, 'owner.token');
+    assert.match(context[kPrefix], /^\[openReplaySessionToken=owner\.token\] /);
     await r.stop();
   });
 

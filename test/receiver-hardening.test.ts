@@ -236,3 +236,79 @@ test('the CLI prints the page URL, serves with the dev key on loopback and stops
   assert.equal(await run.exited, 0);
   assert.match(run.out(), /replaylink receiver stopped\n$/);
 });
+
+/** A GET with a chosen `Host` header, as a rebound DNS name would send it. */
+function withHost(path: string, host: string | undefined) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const headers: Record<string, string> = { ...AUTH };
+    if (host !== undefined) headers.host = host;
+    const req = http.request(
+      { host: '127.0.0.1', port: receiver.port, path, headers, setHost: host !== undefined },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a loopback receiver refuses a Host that is not a loopback name (DNS rebinding)', async () => {
+  const port = receiver.port;
+  for (const host of [
+    'evil.example',
+    `evil.example:${port}`,
+    `127.0.0.1.evil.example:${port}`,
+    `localhost.evil.example`,
+    `attacker-127.0.0.1.nip.io:${port}`,
+    '0.0.0.0',
+    `[::1].evil:${port}`,
+  ]) {
+    for (const path of ['/', '/page.js', '/events', '/stats']) {
+      const res = await withHost(path, host);
+      assert.equal(res.status, 421, `${host} ${path}`);
+      assert.match(res.body, /loopback/);
+      assert.doesNotMatch(res.body, /payload|<html/i, 'nothing of the receiver leaks');
+    }
+  }
+  for (const host of [
+    '127.0.0.1',
+    `127.0.0.1:${port}`,
+    'localhost',
+    `LOCALHOST:${port}`,
+    '[::1]',
+    `[::1]:${port}`,
+  ]) {
+    assert.equal((await withHost('/stats', host)).status, 200, host);
+    assert.equal((await withHost('/', host)).status, 200, host);
+  }
+});
+
+test('a receiver bound to a non-loopback address does not check Host', async () => {
+  const open = await startReceiver({ apiKey: KEY, print: false }, 0, '0.0.0.0');
+  try {
+    const res = await new Promise<number>((resolve, reject) => {
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port: open.port,
+            path: '/stats',
+            headers: { ...AUTH, host: 'lan-box' },
+          },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+    assert.equal(res, 200);
+  } finally {
+    await open.close();
+  }
+});

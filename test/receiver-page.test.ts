@@ -254,6 +254,31 @@ describe('the receiver page in Chromium', { skip }, () => {
     assert.equal(await rows().count(), 7);
   });
 
+  test('"Copy as JSON" puts the shown events on the clipboard as parseable JSON', async () => {
+    await page
+      .context()
+      .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: receiver.base });
+    await page.locator('#f-uuid').selectOption(SEARCH);
+    const shown = await rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    assert.equal(shown.length, 3);
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    await page.locator('#copy').click();
+    await page.waitForFunction(async () => (await navigator.clipboard.readText()) !== '');
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as {
+      id: number;
+      uuid: string;
+      title: string;
+      metadata: unknown;
+    }[];
+    assert.deepEqual(copied.map((e) => String(e.id)).toSorted(), shown.toSorted());
+    assert.ok(copied.every((e) => e.uuid === SEARCH));
+    const stored = receiver.events.filter((e) => e.uuid === SEARCH).map((e) => e.title);
+    assert.deepEqual(copied.map((e) => e.title).toSorted(), stored.toSorted());
+    // Metadata is copied as a tree, not as the JSON text the API carries.
+    assert.ok(copied.some((e) => typeof e.metadata === 'object' && e.metadata !== null));
+    await page.locator('#f-uuid').selectOption('');
+  });
+
   test('it is usable by keyboard and at 360 px without horizontal scrolling', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     // The README's picture is refreshed on request only, so a test run leaves the tree clean.

@@ -131,13 +131,13 @@ function createAgent(options: SenderOptions): Agent {
   const connectTls = buildConnector({ timeout: options.timeoutMs });
   return new Agent({
     connect(connectOptions, callback) {
-      connectTls(connectOptions, (error, socket) => {
-        // Sockets never hold the process open: the exit drain keeps it alive, bounded by
-        // `shutdownTimeoutMs`, while events are still pending (see exit-drain.ts).
-        if (socket) (socket as Socket).unref();
-        // biome-ignore lint/suspicious/noExplicitAny: undici's callback overloads.
-        (callback as (...args: any[]) => void)(error, socket);
-      });
+      // Sockets never hold the process open, not even while connecting (a TLS handshake
+      // that is never answered): the exit drain keeps the process alive, bounded by
+      // `shutdownTimeoutMs`, while events are still pending (see exit-drain.ts).
+      // buildConnector returns the socket synchronously, with its handle already made.
+      const socket = connectTls(connectOptions, callback) as unknown as Socket | undefined;
+      socket?.unref();
+      return socket;
     },
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,

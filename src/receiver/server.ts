@@ -142,6 +142,26 @@ function targetOf(req: IncomingMessage): URL | undefined {
   }
 }
 
+// Names a page on this machine may use to reach a loopback receiver, port optional.
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+const MISDIRECTED = failure('Host must be 127.0.0.1, localhost or [::1] for a loopback receiver');
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+}
+
+/**
+ * A loopback receiver serves only requests addressed to a loopback name: a page on another
+ * origin that rebinds its DNS name to 127.0.0.1 still sends its own name as `Host`.
+ * A request without `Host` (HTTP/1.0 tools) comes from no browser and passes.
+ */
+function misdirected(req: IncomingMessage, server: http.Server): boolean {
+  const host = req.headers.host;
+  if (host === undefined || LOOPBACK_HOST.test(host)) return false;
+  const bound = server.address();
+  return typeof bound === 'object' && bound !== null && isLoopback(bound.address);
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1)
@@ -304,6 +324,7 @@ export function createReceiver(options: ReceiverOptions) {
   };
 
   const server = http.createServer((req, res) => {
+    if (misdirected(req, server)) return reply(res, 421, MISDIRECTED);
     // Not `new URL(req.url, base)`: a path like `//host` would parse as another origin, or throw.
     const url = targetOf(req);
     if (url === undefined) return reply(res, 400, failure('Bad request target'));

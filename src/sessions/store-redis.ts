@@ -94,9 +94,23 @@ function check(results: Array<[Error | null, unknown]> | null): Array<[Error | n
  * import { init, redisStore } from 'replaylink';
  * init({ liveSessions: { projectKey: 'web-app', store: redisStore({ url: process.env.REDIS_URL }) } });
  */
+// Clients ended by force: a second disconnect() would arm ioredis's own 2 s timer on a
+// socket that already closed, and nothing would clear it.
+const forced = new WeakSet<Redis>();
+
+/** Ends the client now: its socket is destroyed rather than half-closed towards a silent server. */
+function forceDisconnect(c: Redis): void {
+  if (forced.has(c)) return;
+  forced.add(c);
+  c.disconnect();
+  (c as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+}
+
 export function redisStore(options: RedisStoreOptions): SessionStore {
   const { url, prefix } = validate(options);
   let client: Redis | undefined;
+  // Clients not yet fully closed, so that disconnect() reaches one whose quit() still waits.
+  const closing = new Set<Redis>();
   let opening: Promise<void> | undefined;
   let scope: StoreScope | undefined;
 
@@ -192,7 +206,20 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       opening = undefined;
       if (c === undefined) return;
       if (c.status !== 'ready') return c.disconnect();
-      await c.quit().catch(() => c.disconnect());
+      closing.add(c);
+      await c.quit().catch(() => {
+        if (!forced.has(c)) c.disconnect();
+      });
+      closing.delete(c);
+    },
+    disconnect() {
+      scope = undefined;
+      const current = client;
+      client = undefined;
+      opening = undefined;
+      if (current !== undefined) closing.add(current);
+      for (const c of closing) forceDisconnect(c);
+      closing.clear();
     },
   };
 }

@@ -35,6 +35,12 @@ export interface SessionStore {
   load(now: number): Promise<SessionData[]>;
   /** Disconnects. */
   close(): Promise<void>;
+  /**
+   * Optional: drops the connection at once, giving up on commands in flight. Called when
+   * `close(ms)` reaches its deadline before {@link SessionStore.close} settled, so that a
+   * server that stopped answering does not keep the process alive.
+   */
+  disconnect?(): void;
 }
 
 /** Whether `value` has the shape of a {@link SessionStore}. */
