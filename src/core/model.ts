@@ -37,8 +37,10 @@ export interface RequestFacts {
   routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
   /** The error that ended the request, set by the adapters' capture points. */
   error: unknown;
-  /** Scopes (middlewares) whose own observers already ran for this request. */
-  scopes?: object[] | undefined;
+  /** The first scope (middleware) whose own observers ran for this request. */
+  scope?: object | undefined;
+  /** Further scopes whose own observers ran (a router mounted after an app middleware). */
+  otherScopes?: object[] | undefined;
 }
 
 export interface InternalContext extends RequestContext {
