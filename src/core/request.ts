@@ -7,8 +7,11 @@ import { kFacts, kFrameworkRequest } from './symbols.js';
 
 /** What an adapter knows how to tell the core. */
 export interface ScopeOptions {
-  /** The matched route pattern, read lazily (frameworks route after the middleware runs). */
-  routeOf?: (req: IncomingMessage) => string | undefined;
+  /**
+   * The matched route pattern, read lazily (frameworks route after the middleware runs),
+   * from the raw request and the framework's own request object given to `enter`.
+   */
+  routeOf?: (req: IncomingMessage, framework?: unknown) => string | undefined;
   /** Per-middleware observers, in addition to the global ones. */
   observers?: readonly RequestObserver[];
 }
@@ -66,7 +69,12 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
   const routeOf = options.routeOf;
   // This scope's identity on the request's facts, so its observers run once per request.
   const self = {};
-  return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
+  return function enter<T>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => T,
+    framework?: unknown,
+  ): T {
     prepare();
     const entered = enteredContext(req);
     if (entered !== undefined) {
@@ -86,6 +94,7 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
       req,
       res,
       routeOf,
+      framework,
       error: undefined,
       scope: observers.length > 0 ? self : undefined,
       otherScopes: undefined,
@@ -111,7 +120,7 @@ export function routeOf(context: InternalContext | undefined): string | undefine
   const facts = factsOf(context);
   if (facts?.routeOf === undefined) return undefined;
   try {
-    return facts.routeOf(facts.req);
+    return facts.routeOf(facts.req, facts.framework);
   } catch {
     return undefined;
   }
