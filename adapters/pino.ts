@@ -47,6 +47,12 @@ function tagArguments(args: unknown[], text: string, keys: Keys): void {
   }
 }
 
+const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
+
+function mergeFields(mergeObject: object, fields: object): object {
+  return fields === NO_FIELDS ? mergeObject : { ...fields, ...mergeObject };
+}
+
 /**
  * pino options that add the request's ids to every record written inside a request:
  * as fields (`openReplaySessionToken`, `bugReplayRecordingUuid`, `openReplaySession.id`)
@@ -69,9 +75,15 @@ export function pinoOptions<O extends LoggerOptions>(
   };
   const userMixin = options?.mixin;
   const userHook = options?.hooks?.logMethod;
-  const mixin: Mixin =
-    userMixin === undefined
-      ? // pino's default merge strategy writes into the returned object: always a fresh one.
+  const userMerge = options?.mixinMergeStrategy;
+  // With neither a mixin nor a merge strategy of the user's, the mixin returns the
+  // context's cached, frozen fields and our strategy copies them once, under the record's
+  // own keys; outside a request the record goes through untouched, as with bare pino.
+  const cached = userMixin === undefined && userMerge === undefined;
+  const mixin: Mixin = cached
+    ? () => contextTags()?.fields ?? NO_FIELDS
+    : userMixin === undefined
+      ? // A merge strategy of the user's may write into the returned object: a fresh one.
         () => {
           const tags = contextTags();
           return tags === undefined ? {} : { ...tags.fields };
@@ -87,7 +99,9 @@ export function pinoOptions<O extends LoggerOptions>(
     if (userHook !== undefined) return userHook.call(this, args, method, level);
     return method.apply(this, args);
   };
-  return { ...(options as O), mixin, hooks: { ...options?.hooks, logMethod } };
+  const hooks = { ...options?.hooks, logMethod };
+  if (!cached) return { ...(options as O), mixin, hooks };
+  return { ...(options as O), mixin, mixinMergeStrategy: mergeFields, hooks };
 }
 
 /**
