@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { InternalContext, RequestFacts } from './model.js';
 import { state } from './state.js';
@@ -125,4 +126,18 @@ export function keepContext(body: unknown): void {
   stream._read = function (this: unknown, ...args: unknown[]) {
     return state.als.run(context, () => Reflect.apply(read, this, args));
   };
+}
+
+/**
+ * Adds a listener to a response without giving it the context-keeping `emit`, for
+ * library listeners that reach the request through their own closure (the access log):
+ * a request whose code listens to nothing then stays unbound. `ServerResponse` inherits
+ * `on` from `EventEmitter`, so this is the method the patched one wraps.
+ */
+export function listenUnbound(
+  res: ServerResponse,
+  type: 'finish' | 'close' | 'prefinish',
+  listener: () => void,
+): void {
+  EventEmitter.prototype.on.call(res, type, listener);
 }
