@@ -1,5 +1,5 @@
 import type { LogFn, Logger, LoggerOptions } from 'pino';
-import { contextTags, idHeadersToHide } from '../src/index.js';
+import { type ContextTags, contextTags, idHeadersToHide } from '../src/index.js';
 
 type Hooks = NonNullable<LoggerOptions['hooks']>;
 type LogMethodHook = NonNullable<Hooks['logMethod']>;
@@ -80,8 +80,12 @@ export function pinoOptions<O extends LoggerOptions>(
   // context's cached, frozen fields and our strategy copies them once, under the record's
   // own keys; outside a request the record goes through untouched, as with bare pino.
   const cached = userMixin === undefined && userMerge === undefined;
+  // The hook reads the tags once and hands them to the mixin of the same call (pino calls
+  // it synchronously from the method the hook calls): one context lookup per record.
+  let handed: ContextTags | undefined;
+  let inHook = false;
   const mixin: Mixin = cached
-    ? () => contextTags()?.fields ?? NO_FIELDS
+    ? () => (inHook ? handed : contextTags())?.fields ?? NO_FIELDS
     : userMixin === undefined
       ? // A merge strategy of the user's may write into the returned object: a fresh one.
         () => {
@@ -96,8 +100,18 @@ export function pinoOptions<O extends LoggerOptions>(
   const logMethod: LogMethodHook = function (this: Logger, args, method: LogFn, level) {
     const tags = contextTags();
     if (tags !== undefined) tagArguments(args, tags.text, keys);
-    if (userHook !== undefined) return userHook.call(this, args, method, level);
-    return method.apply(this, args);
+    // Saved and restored: a serializer may log through another logger meanwhile.
+    const outerTags = handed;
+    const outerHook = inHook;
+    handed = tags;
+    inHook = true;
+    try {
+      if (userHook !== undefined) return userHook.call(this, args, method, level);
+      return method.apply(this, args);
+    } finally {
+      handed = outerTags;
+      inHook = outerHook;
+    }
   };
   const hooks = { ...options?.hooks, logMethod };
   if (!cached) return { ...(options as O), mixin, hooks };
