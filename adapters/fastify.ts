@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import {
   type AdapterEntryOptions,
   adapterScope,
-  attachFrameworkRequest,
   captureRequestError,
   fastifyRoute,
 } from '../src/index.js';
@@ -38,8 +37,7 @@ function plugin(
   // from it; events of the raw request and response (body parsing, 'finish', onResponse)
   // are bound to the context by the core.
   fastify.addHook('onRequest', (request, reply, next) => {
-    attachFrameworkRequest(request.raw, request);
-    enter(request.raw, reply.raw, next);
+    enter(request.raw, reply.raw, next, request);
   });
   // Runs for the errors Fastify answers with an error reply; setErrorHandler is untouched.
   fastify.addHook('onError', (request, _reply, error, next) => {

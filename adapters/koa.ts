@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type AdapterEntryOptions,
   adapterScope,
-  attachFrameworkRequest,
   captureRequestError,
   frameworkRequestOf,
   getContext,
@@ -26,8 +25,8 @@ export interface KoaContext {
 type Next = () => Promise<unknown>;
 
 /** The route pattern @koa/router or koa-router matched, e.g. `/orders/:id`. */
-function koaRoute(req: IncomingMessage): string | undefined {
-  const ctx = frameworkRequestOf<KoaContext>(req);
+function koaRoute(req: IncomingMessage, framework?: unknown): string | undefined {
+  const ctx = (framework ?? frameworkRequestOf(req)) as KoaContext | undefined;
   const route = ctx?._matchedRoute ?? ctx?.routerPath;
   return typeof route === 'string' ? route : undefined;
 }
@@ -50,17 +49,23 @@ export function koaMiddleware(
   const { enter, options: adapter } = adapterScope(options, koaRoute);
   const { shouldForward } = adapter;
   return function replaylink(ctx, next) {
-    attachFrameworkRequest(ctx.req, ctx);
-    return enter(ctx.req, ctx.res, async () => {
-      ctx.state.replaylink = getContext();
-      try {
-        await next();
-        // Koa pipes a stream body after every middleware returned, outside the context.
-        keepContext(ctx.body);
-      } catch (error) {
-        captureRequestError(error, ctx.req, shouldForward);
-        throw error;
-      }
-    });
+    // Promises, not an async function: under Node 20's promise hooks every promise an
+    // async function adds costs a hook call; `then` handlers created here keep the context.
+    return enter(
+      ctx.req,
+      ctx.res,
+      () => {
+        ctx.state.replaylink = getContext();
+        return next().then(
+          // Koa pipes a stream body after every middleware returned, outside the context.
+          () => keepContext(ctx.body),
+          (error: unknown) => {
+            captureRequestError(error, ctx.req, shouldForward);
+            throw error;
+          },
+        );
+      },
+      ctx,
+    );
   };
 }

@@ -1,5 +1,5 @@
 import type { LogFn, Logger, LoggerOptions } from 'pino';
-import { contextTags, idHeadersToHide } from '../src/index.js';
+import { type ContextTags, contextTags, idHeadersToHide } from '../src/index.js';
 
 type Hooks = NonNullable<LoggerOptions['hooks']>;
 type LogMethodHook = NonNullable<Hooks['logMethod']>;
@@ -47,6 +47,12 @@ function tagArguments(args: unknown[], text: string, keys: Keys): void {
   }
 }
 
+const NO_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
+
+function mergeFields(mergeObject: object, fields: object): object {
+  return fields === NO_FIELDS ? mergeObject : { ...fields, ...mergeObject };
+}
+
 /**
  * pino options that add the request's ids to every record written inside a request:
  * as fields (`openReplaySessionToken`, `bugReplayRecordingUuid`, `openReplaySession.id`)
@@ -69,9 +75,19 @@ export function pinoOptions<O extends LoggerOptions>(
   };
   const userMixin = options?.mixin;
   const userHook = options?.hooks?.logMethod;
-  const mixin: Mixin =
-    userMixin === undefined
-      ? // pino's default merge strategy writes into the returned object: always a fresh one.
+  const userMerge = options?.mixinMergeStrategy;
+  // With neither a mixin nor a merge strategy of the user's, the mixin returns the
+  // context's cached, frozen fields and our strategy copies them once, under the record's
+  // own keys; outside a request the record goes through untouched, as with bare pino.
+  const cached = userMixin === undefined && userMerge === undefined;
+  // The hook reads the tags once and hands them to the mixin of the same call (pino calls
+  // it synchronously from the method the hook calls): one context lookup per record.
+  let handed: ContextTags | undefined;
+  let inHook = false;
+  const mixin: Mixin = cached
+    ? () => (inHook ? handed : contextTags())?.fields ?? NO_FIELDS
+    : userMixin === undefined
+      ? // A merge strategy of the user's may write into the returned object: a fresh one.
         () => {
           const tags = contextTags();
           return tags === undefined ? {} : { ...tags.fields };
@@ -84,10 +100,22 @@ export function pinoOptions<O extends LoggerOptions>(
   const logMethod: LogMethodHook = function (this: Logger, args, method: LogFn, level) {
     const tags = contextTags();
     if (tags !== undefined) tagArguments(args, tags.text, keys);
-    if (userHook !== undefined) return userHook.call(this, args, method, level);
-    return method.apply(this, args);
+    // Saved and restored: a serializer may log through another logger meanwhile.
+    const outerTags = handed;
+    const outerHook = inHook;
+    handed = tags;
+    inHook = true;
+    try {
+      if (userHook !== undefined) return userHook.call(this, args, method, level);
+      return method.apply(this, args);
+    } finally {
+      handed = outerTags;
+      inHook = outerHook;
+    }
   };
-  return { ...(options as O), mixin, hooks: { ...options?.hooks, logMethod } };
+  const hooks = { ...options?.hooks, logMethod };
+  if (!cached) return { ...(options as O), mixin, hooks };
+  return { ...(options as O), mixin, mixinMergeStrategy: mergeFields, hooks };
 }
 
 /**

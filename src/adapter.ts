@@ -82,7 +82,7 @@ function observersFor(setup: AdapterSetup): RequestObserver[] {
  */
 export function adapterScope(
   options: AdapterEntryOptions | undefined,
-  routeOf?: (req: IncomingMessage) => string | undefined,
+  routeOf?: (req: IncomingMessage, framework?: unknown) => string | undefined,
 ) {
   const setup = adapterSetup(options);
   const scope = createRequestScope({

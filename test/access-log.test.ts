@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import express4 from 'express4';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expressErrorHandler, expressMiddleware } from '../adapters/express.js';
-import { type AccessLogOptions, ReplayLinkError, stats } from '../src/index.js';
+import { type AccessLogOptions, getContext, ReplayLinkError, stats } from '../src/index.js';
 import { rawRequest, request, serve, withOutput } from './helpers.js';
 
 /* biome-ignore-start lint/suspicious/noTemplateCurlyInString: lookup syntax is the point. */
@@ -472,4 +472,40 @@ describe('access log options are checked at set-up', () => {
     refuse({ format: 'json', escape: 'yaml' }, /accessLog.escape/);
     refuse({ format: 'json', colour: true }, /option "accessLog.colour" .*no such option/);
   });
+});
+
+test('the line carries the request id the handler saw, and skip runs inside the request', async () => {
+  const lines = collector();
+  const seenInSkip: Array<string | undefined> = [];
+  const handlerIds: string[] = [];
+  const server = express();
+  server.use(
+    expressMiddleware({
+      accessLog: {
+        format: '$context.requestId $context.status',
+        stream: lines.stream,
+        skip: (req) => {
+          seenInSkip.push(getContext()?.requestId);
+          return req.url === '/health';
+        },
+      },
+    }),
+  );
+  server.get('/health', (_req, res) => res.send('ok'));
+  server.get('/order', (_req, res) => {
+    handlerIds.push(getContext()!.requestId);
+    res.send('ok');
+  });
+  const { url, close } = await serve(server);
+  try {
+    await request(`${url}/health`);
+    await request(`${url}/order`);
+    await lines.until(1);
+  } finally {
+    await close();
+  }
+  assert.deepEqual(lines.lines, [`${handlerIds[0]} 200`]);
+  assert.equal(seenInSkip.length, 2);
+  assert.match(seenInSkip[0]!, /^[0-9a-f-]{36}$/);
+  assert.equal(seenInSkip[1], handlerIds[0]);
 });

@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
+import { addBreadcrumb } from '../src/core/breadcrumbs.js';
 import { isValidId } from '../src/core/headers.js';
-import { getContext, init, ReplayLinkError, runWithContext, stats } from '../src/index.js';
+import { state } from '../src/core/state.js';
+import { kPrefix } from '../src/core/symbols.js';
+import {
+  contextTags,
+  getContext,
+  init,
+  ReplayLinkError,
+  runWithContext,
+  stats,
+} from '../src/index.js';
 import { delay, immediately, later } from './helpers.js';
 
 test('getContext is undefined outside any context', () => {
@@ -94,4 +104,23 @@ test('getContext() is a plain, frozen object of the documented fields, the same 
     assert.equal(getContext(), context);
     assert.doesNotMatch(inspect(context), /Symbol/);
   });
+});
+
+test('a context keeps one shape all request long and its lazy request id never changes', () => {
+  init({ stamp: true, tags: ['sessionToken', 'recordingId'] });
+  runWithContext({ sessionToken: 'tok.10', recordingId: 'rec-10' }, () => {
+    const internal = state.als.getStore()!;
+    const keys = Reflect.ownKeys(internal);
+    const first = internal.requestId;
+    // The prefix, the tags, the public view and a breadcrumb all fill slots made up front.
+    const prefix = internal[kPrefix];
+    assert.match(first, /^[0-9a-f-]{36}$/);
+    assert.match(prefix, /^\[openReplaySessionToken=tok\.10\] \[[A-Za-z.]+=rec-10\] $/);
+    assert.equal(contextTags()?.text, prefix);
+    assert.equal(getContext()?.requestId, first);
+    addBreadcrumb(internal, 'info', 'one line\n');
+    assert.deepEqual(Reflect.ownKeys(internal), keys);
+    assert.equal(internal.requestId, first);
+  });
+  init({ tags: ['sessionToken'] });
 });

@@ -182,3 +182,21 @@ test('pinoOptions keeps the user mixin, hooks and other options', async () => {
     });
   });
 });
+
+test('pinoOptions leaves the logged object alone: the record keeps its own keys, outside a request it is written as given', async () => {
+  const { logger, records } = await fileLogger();
+  const order = { i: 1, openReplaySessionToken: 'own.value' };
+  const plain = { i: 2 };
+  runWithContext({ sessionToken: 'pino.own' }, () => {
+    logger.info(order, 'inside');
+    logger.info(plain, 'inside');
+  });
+  logger.info(plain, 'outside');
+  const [own, tagged, outside] = await records();
+  assert.equal(own?.openReplaySessionToken, 'own.value');
+  assert.equal(tagged?.openReplaySessionToken, 'pino.own');
+  assert.equal(outside?.openReplaySessionToken, undefined);
+  assert.equal(outside?.msg, 'outside');
+  assert.deepEqual(plain, { i: 2 });
+  assert.deepEqual(order, { i: 1, openReplaySessionToken: 'own.value' });
+});

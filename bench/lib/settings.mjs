@@ -7,7 +7,10 @@ const MODES = {
   smoke: { rounds: 1, amount: 200, warmup: 0, connections: 10, microScale: 0.01 },
 };
 
-/** Parses the command line: `--quick`, `--smoke`, `--only a,b`, `--out dir`, `--profile`. */
+/**
+ * Parses the command line: `--quick`, `--smoke`, `--only a,b`, `--out dir`, `--profile`,
+ * `--rounds n` and `--duration s` (override the mode's, e.g. a quick run with 7 rounds).
+ */
 export function parseArgs(argv) {
   const value = (flag) => {
     const i = argv.indexOf(flag);
@@ -15,9 +18,15 @@ export function parseArgs(argv) {
   };
   const mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
   const only = value('--only');
+  const number = (flag) => {
+    const n = Number(value(flag));
+    return Number.isFinite(n) && n > 0 ? { [flag.slice(2)]: n } : {};
+  };
   return {
     mode,
     ...MODES[mode],
+    ...number('--rounds'),
+    ...number('--duration'),
     only: only ? only.split(',') : undefined,
     out: value('--out'),
     profile: argv.includes('--profile'),

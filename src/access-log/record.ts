@@ -13,7 +13,8 @@ export interface AccessRecord {
   /** Peer address, read when the request starts (a closed socket forgets it). */
   readonly sourceIp: string | undefined;
   /** Request id of this line: the request's, or the message's for `MESSAGE`. */
-  readonly requestId: string;
+  /** `undefined`: the context's (made on first read). */
+  readonly requestId: string | undefined;
   /** Computed on demand: it may ask the framework or parse a message. */
   readonly routeKey: () => string | undefined;
   readonly status: number | undefined;

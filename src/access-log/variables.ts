@@ -78,7 +78,7 @@ const unknown = v(() => undefined);
 
 /** Every fixed `$context.<name>`, as SPEC §5 and API Gateway define them. */
 export const VARIABLES: ReadonlyMap<string, Variable> = new Map<string, Variable>([
-  ['requestId', v((r) => r.requestId)],
+  ['requestId', v((r) => r.requestId ?? r.context.requestId)],
   ['extendedRequestId', v((r) => r.context.requestId)],
   ['identity.sourceIp', v((r) => r.sourceIp)],
   ['identity.userAgent', v((r) => header(r.req, 'user-agent'))],

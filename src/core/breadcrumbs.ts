@@ -56,7 +56,8 @@ export function addBreadcrumb(
   let trail = owner[kBreadcrumbs];
   if (trail === undefined) {
     trail = { crumbs: [], chars: 0 };
-    Object.defineProperty(owner, kBreadcrumbs, { value: trail });
+    // The context was created with this slot, so filling it keeps the object's shape.
+    owner[kBreadcrumbs] = trail;
   }
   const level = pending().level ?? fallbackLevel;
   trail.crumbs.push({ level, message, offsetMs: Date.now() - context.startedAt });

@@ -3,9 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tagText } from './fields.js';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { InternalContext, RequestContext } from './model.js';
-import type { CoreOptions } from './options.js';
 import { state } from './state.js';
-import { kFacts, kInvalidRecording, kPrefix, kView } from './symbols.js';
+import { kBreadcrumbs, kFacts, kInvalidRecording, kPrefix, kTags, kView } from './symbols.js';
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
 export interface ContextInit {
@@ -15,10 +14,6 @@ export interface ContextInit {
   sessionId?: string | undefined;
   method?: string | undefined;
   path?: string | undefined;
-}
-
-function buildPrefix(ids: Ids, options: CoreOptions): string {
-  return options.stamp ? tagText(ids, options) : '';
 }
 
 function stripQuery(url: string): string {
@@ -33,24 +28,54 @@ interface Ids {
   sessionId: string | undefined;
 }
 
+/**
+ * A request's context. Every field, private ones included, is created by the constructor
+ * so the object keeps one shape for its whole life; the request id (a fresh UUID when
+ * none came in) and the stamp prefix are made on first read, since most requests never
+ * read one or the other.
+ */
+class Context {
+  readonly sessionToken: string | undefined;
+  readonly recordingId: string | undefined;
+  readonly sessionId: string | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly startedAt: number;
+  #requestId: string | undefined;
+  #prefix: string | undefined = undefined;
+  [kTags]: unknown = undefined;
+  [kFacts]: unknown = undefined;
+  [kView]: unknown = undefined;
+  [kBreadcrumbs]: unknown = undefined;
+  [kInvalidRecording] = false;
+
+  constructor(ids: Ids, method: string, path: string) {
+    this.sessionToken = ids.sessionToken;
+    this.recordingId = ids.recordingId;
+    this.sessionId = ids.sessionId;
+    this.#requestId = ids.requestId;
+    this.method = method;
+    this.path = path;
+    this.startedAt = Date.now();
+  }
+
+  get requestId(): string {
+    if (this.#requestId === undefined) this.#requestId = randomUUID();
+    return this.#requestId;
+  }
+
+  get [kPrefix](): string {
+    if (this.#prefix === undefined) {
+      const options = state.options;
+      this.#prefix = options.stamp ? tagText(this as unknown as Ids, options) : '';
+    }
+    return this.#prefix;
+  }
+}
+
 function makeContext(ids: Ids, method: string, path: string): InternalContext {
-  const { sessionToken, recordingId, requestId, sessionId } = ids;
-  const options = state.options;
   state.stats.contexts++;
-  const context: { -readonly [K in keyof InternalContext]: InternalContext[K] } = {
-    requestId: requestId ?? randomUUID(),
-    method,
-    path,
-    startedAt: Date.now(),
-    [kPrefix]: buildPrefix(ids, options),
-    // Created with the object so that adding the request's facts later keeps its shape.
-    [kFacts]: undefined,
-    [kView]: undefined,
-  };
-  if (sessionToken !== undefined) context.sessionToken = sessionToken;
-  if (recordingId !== undefined) context.recordingId = recordingId;
-  if (sessionId !== undefined) context.sessionId = sessionId;
-  return context;
+  return new Context(ids, method, path) as unknown as InternalContext;
 }
 
 function accept(kind: IdKind, value: string | undefined | null): string | undefined {

@@ -1,13 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { InternalContext } from './model.js';
+import type { InternalContext, RequestFacts } from './model.js';
 import { state } from './state.js';
-import { kContext } from './symbols.js';
+import { kContext, kFacts } from './symbols.js';
 
-// The context rides on the request object itself (the response reaches it through
-// `res.req`). A WeakMap would keep them apart, but its ephemeron entries cost the garbage
-// collector more per request (measured: about 15 µs of CPU on an Express hello world)
-// than the property.
-type Bound = { [kContext]?: InternalContext; req?: Bound; emit?: unknown };
+// Nothing is stored on a request or response when it enters: the context is put on the
+// object (with its own `emit`) only when code inside the request listens to one of its
+// events. A WeakMap would keep them apart, but its ephemeron entries cost the garbage
+// collector more per request (measured: about 15 µs of CPU on an Express hello world).
+type Bound = { [kContext]?: InternalContext; emit?: unknown };
 
 // The events applications and body parsers listen to; internal ones ('prefinish',
 // 'pipe', 'resume'…) pass straight through.
@@ -26,9 +27,23 @@ const BOUND_EVENTS = new Set<unknown>([
 type Emit = (this: Bound, type: unknown, ...args: unknown[]) => boolean;
 type On = (this: Bound, type: unknown, listener: unknown) => unknown;
 
-/** The context `target` (a request, or a response through its `req`) was bound to. */
+/** The context `target` was bound to. */
 function contextOf(target: Bound): InternalContext | undefined {
-  return target[kContext] ?? target.req?.[kContext];
+  return target[kContext];
+}
+
+/** The current context when `target` is its request or response. */
+function ownerContext(target: Bound): InternalContext | undefined {
+  const store = state.als.getStore();
+  const facts = (store as { [kFacts]?: RequestFacts } | undefined)?.[kFacts];
+  if (facts === undefined) return undefined;
+  return facts.req === (target as unknown) || facts.res === (target as unknown) ? store : undefined;
+}
+
+/** Node's own listener, added from `resOnFinish` inside the request; it needs no context. */
+function isNodeInternal(type: unknown, listener: unknown): boolean {
+  // The type first: reading a function's name costs more than the whole check otherwise.
+  return type === 'end' && typeof listener === 'function' && listener.name === 'clearIncoming';
 }
 
 /**
@@ -66,11 +81,14 @@ export function installEmitterBinding(): () => void {
       const had = Object.hasOwn(proto, name);
       const original = proto[name] as On;
       const on = function (this: Bound, type: unknown, listener: unknown) {
-        // Only listeners added inside the request: Node's own (`clearIncoming`,
-        // `resOnFinish`) are added outside it and need no context.
-        if (this.emit !== emit && BOUND_EVENTS.has(type)) {
-          const store = state.als.getStore();
-          if (store !== undefined && contextOf(this) === store) this.emit = emit;
+        // Only listeners added inside the request's own context; Node's `resOnFinish` is
+        // added outside it, its `clearIncoming` is skipped by name.
+        if (this.emit !== emit && BOUND_EVENTS.has(type) && !isNodeInternal(type, listener)) {
+          const context = ownerContext(this);
+          if (context !== undefined) {
+            this[kContext] = context;
+            this.emit = emit;
+          }
         }
         return original.call(this, type, listener);
       };
@@ -87,18 +105,7 @@ export function installEmitterBinding(): () => void {
   };
 }
 
-/** Ties `req` and `res` to `context`; their events then run inside it. */
-export function bindRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  context: InternalContext,
-): void {
-  (req as Bound)[kContext] = context;
-  // A response answering another request object (rare: hand-built servers) keeps its own.
-  if ((res as Bound).req !== req) (res as Bound)[kContext] = context;
-}
-
-/** The context `req` (or its response) was bound to, if any. */
+/** The context `req` (or its response) was bound to by a listener added inside it, if any. */
 export function boundContext(target: object): InternalContext | undefined {
   return contextOf(target as Bound);
 }
@@ -120,4 +127,18 @@ export function keepContext(body: unknown): void {
   stream._read = function (this: unknown, ...args: unknown[]) {
     return state.als.run(context, () => Reflect.apply(read, this, args));
   };
+}
+
+/**
+ * Adds a listener to a response without giving it the context-keeping `emit`, for
+ * library listeners that reach the request through their own closure (the access log):
+ * a request whose code listens to nothing then stays unbound. `ServerResponse` inherits
+ * `on` from `EventEmitter`, so this is the method the patched one wraps.
+ */
+export function listenUnbound(
+  res: ServerResponse,
+  type: 'finish' | 'close' | 'prefinish',
+  listener: () => void,
+): void {
+  EventEmitter.prototype.on.call(res, type, listener);
 }

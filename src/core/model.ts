@@ -34,11 +34,15 @@ export interface RequestFacts {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   /** Resolves the route pattern the framework matched (e.g. `/orders/:id`), if any. */
-  routeOf: ((req: IncomingMessage) => string | undefined) | undefined;
+  routeOf: ((req: IncomingMessage, framework?: unknown) => string | undefined) | undefined;
+  /** The framework's own request object (Koa `ctx`, Fastify request), given by the adapter. */
+  framework?: unknown;
   /** The error that ended the request, set by the adapters' capture points. */
   error: unknown;
-  /** Scopes (middlewares) whose own observers already ran for this request. */
-  scopes?: object[] | undefined;
+  /** The first scope (middleware) whose own observers ran for this request. */
+  scope?: object | undefined;
+  /** Further scopes whose own observers ran (a router mounted after an app middleware). */
+  otherScopes?: object[] | undefined;
 }
 
 export interface InternalContext extends RequestContext {

@@ -1,75 +1,113 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contextFromRequest } from './context.js';
-import { bindRequest, boundContext } from './emitters.js';
+import { boundContext } from './emitters.js';
 import type { InternalContext, RequestFacts, RequestObserver } from './model.js';
 import { state } from './state.js';
 import { kFacts, kFrameworkRequest } from './symbols.js';
 
 /** What an adapter knows how to tell the core. */
 export interface ScopeOptions {
-  /** The matched route pattern, read lazily (frameworks route after the middleware runs). */
-  routeOf?: (req: IncomingMessage) => string | undefined;
+  /**
+   * The matched route pattern, read lazily (frameworks route after the middleware runs),
+   * from the raw request and the framework's own request object given to `enter`.
+   */
+  routeOf?: (req: IncomingMessage, framework?: unknown) => string | undefined;
   /** Per-middleware observers, in addition to the global ones. */
   observers?: readonly RequestObserver[];
 }
 
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
+/** The context of the request `req` when it is the current one, or was bound to it. */
+function enteredContext(req: IncomingMessage): InternalContext | undefined {
+  const store = state.als.getStore();
+  if (store !== undefined && (store as WithFacts)[kFacts]?.req === req) return store;
+  return boundContext(req);
+}
+
+/** Whether `scope`'s own observers already ran for the request of `facts`; notes them if not. */
+function firstVisit(facts: RequestFacts, scope: object): boolean {
+  if (facts.scope === scope) return false;
+  if (facts.scope === undefined) {
+    facts.scope = scope;
+    return true;
+  }
+  if (facts.otherScopes === undefined) facts.otherScopes = [scope];
+  else if (facts.otherScopes.includes(scope)) return false;
+  else facts.otherScopes.push(scope);
+  return true;
+}
+
+function observe<T>(
+  observers: readonly RequestObserver[],
+  context: InternalContext,
+  facts: RequestFacts,
+  next: () => T,
+): T {
+  for (const observer of observers) observer(context, facts);
+  return next();
+}
+
+function observeAll<T>(
+  observers: readonly RequestObserver[],
+  context: InternalContext,
+  facts: RequestFacts,
+  next: () => T,
+): T {
+  for (const observer of state.observers) observer(context, facts);
+  return observe(observers, context, facts, next);
+}
+
 /**
  * Builds the function an adapter calls once per request: it runs `prepare` (which makes
  * sure the library is set up), enters the request's context and calls `next` inside it.
  * A second call for the same request (nested mounts, Nest on Express) reuses the context.
+ * Nothing is stored on `req`: a second call happens inside the first one's context.
  */
 export function requestScope(options: ScopeOptions, prepare: () => void) {
   const observers = options.observers ?? [];
   const routeOf = options.routeOf;
   // This scope's identity on the request's facts, so its observers run once per request.
   const self = {};
-  return function enter<T>(req: IncomingMessage, res: ServerResponse, next: () => T): T {
+  return function enter<T>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => T,
+    framework?: unknown,
+  ): T {
     prepare();
-    let context = boundContext(req);
-    if (context !== undefined) {
+    const entered = enteredContext(req);
+    if (entered !== undefined) {
       // A second mount (a router after an app-level middleware) still logs its own line.
-      const facts = (context as WithFacts)[kFacts];
-      const own =
-        observers.length > 0 && facts !== undefined && !facts.scopes?.includes(self)
-          ? facts
-          : undefined;
-      if (own === undefined)
-        return state.als.getStore() === context ? next() : state.als.run(context, next);
-      if (own.scopes === undefined) own.scopes = [self];
-      else own.scopes.push(self);
-      const entered = context;
-      return state.als.run(entered, () => {
-        for (const observe of observers) observe(entered, own);
-        return next();
-      });
+      const facts = (entered as WithFacts)[kFacts]!;
+      const own = observers.length > 0 && firstVisit(facts, self);
+      if (state.als.getStore() === entered)
+        return own ? observe(observers, entered, facts, next) : next();
+      return own
+        ? state.als.run(entered, observe, observers, entered, facts, next)
+        : state.als.run(entered, next);
     }
 
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
-    context = contextFromRequest(req.headers, req.method, url);
+    const context = contextFromRequest(req.headers, req.method, url);
     const facts: RequestFacts = {
       req,
       res,
       routeOf,
+      framework,
       error: undefined,
-      scopes: observers.length > 0 ? [self] : undefined,
+      scope: observers.length > 0 ? self : undefined,
+      otherScopes: undefined,
     };
     (context as WithFacts)[kFacts] = facts;
-    bindRequest(req, res, context);
     if (state.observers.length === 0 && observers.length === 0) return state.als.run(context, next);
-    const entered = context;
-    return state.als.run(entered, () => {
-      for (const observe of state.observers) observe(entered, facts);
-      for (const observe of observers) observe(entered, facts);
-      return next();
-    });
+    return state.als.run(context, observeAll, observers, context, facts, next);
   };
 }
 
 /** The context a request was given, if any. */
 export function contextOf(req: IncomingMessage): InternalContext | undefined {
-  return boundContext(req);
+  return enteredContext(req);
 }
 
 /** The request facts behind a context, when it is an HTTP request's. */
@@ -82,7 +120,7 @@ export function routeOf(context: InternalContext | undefined): string | undefine
   const facts = factsOf(context);
   if (facts?.routeOf === undefined) return undefined;
   try {
-    return facts.routeOf(facts.req);
+    return facts.routeOf(facts.req, facts.framework);
   } catch {
     return undefined;
   }

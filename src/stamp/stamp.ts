@@ -104,30 +104,33 @@ export function patchStream(stream: NodeJS.WriteStream, level = 'info'): () => v
   let openLine: object | null = null;
   let active = true;
 
-  const write = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
+  const write = function (this: unknown, chunk: unknown, encoding?: unknown): boolean {
+    // biome-ignore lint/complexity/noArguments: passing `arguments` on avoids two arrays per write.
+    const args = arguments;
     const context = active ? state.als.getStore() : undefined;
     const prefix = context?.[kPrefix];
     const ends = endsWithNewline(chunk);
-    if (ends === undefined) return Reflect.apply(original, this, [chunk, ...rest]);
+    if (ends === undefined) return Reflect.apply(original, this, args);
     const stampFirst = openLine !== context || openLine === null;
     openLine = ends ? null : prefix ? context! : OUTSIDE;
-    if (context?.recordingId !== undefined) keepBreadcrumb(context, level, chunk, rest[0]);
-    if (!prefix || alreadyTagged(chunk, prefix))
-      return Reflect.apply(original, this, [chunk, ...rest]);
+    if (context?.recordingId !== undefined) keepBreadcrumb(context, level, chunk, encoding);
+    if (!prefix || alreadyTagged(chunk, prefix)) return Reflect.apply(original, this, args);
 
     let stamped: unknown;
-    if (typeof chunk === 'string' && isTextEncoding(rest[0])) {
+    if (typeof chunk === 'string' && isTextEncoding(encoding)) {
       stamped = stampText(chunk, prefix, stampFirst);
     } else {
       const bytes =
         typeof chunk === 'string'
-          ? Buffer.from(chunk, rest[0] as BufferEncoding)
+          ? Buffer.from(chunk, encoding as BufferEncoding)
           : (chunk as Uint8Array);
-      if (typeof chunk === 'string') rest[0] = undefined;
+      // Text in another encoding goes on as bytes: its encoding no longer applies.
+      if (typeof chunk === 'string') args[1] = undefined;
       stamped = stampBytes(bytes, Buffer.from(prefix), stampFirst);
     }
     if (stamped !== chunk) state.stats.stampedWrites++;
-    return Reflect.apply(original, this, [stamped, ...rest]);
+    args[0] = stamped;
+    return Reflect.apply(original, this, args);
   } as Write;
 
   stream.write = write;
