@@ -22,7 +22,9 @@ function hit(
   headers: IncomingHttpHeaders,
   at: number,
 ): { res: EventEmitter; context: InternalContext } {
-  const context = { ...contextFromRequest(headers, 'GET', '/'), startedAt: at };
+  // The context itself, not a copy: its id and prefix are made on first read.
+  const context = contextFromRequest(headers, 'GET', '/');
+  (context as { startedAt: number }).startedAt = at;
   const res = new EventEmitter();
   const req = { headers } as IncomingMessage;
   r.observe(context, {
