@@ -36,6 +36,8 @@ if (parsed.errors) throw new Error(parsed.errors.join('; '));
 const RUNS = Number(process.env.RUNS ?? 100);
 const times: number[] = [];
 let total = 0;
+// A long-running server searches with warm code: the first runs (compilation) are not timed.
+for (let i = 0; i < 10; i++) runSearch(sessions, parsed.query, now, 3_600_000);
 for (let i = 0; i < RUNS; i++) {
   const t = process.hrtime.bigint();
   total = runSearch(sessions, parsed.query, now, 3_600_000).total;
