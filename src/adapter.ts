@@ -9,7 +9,7 @@ import { createRequestScope } from './scope.js';
 
 /**
  * Options every adapter accepts on top of the `init` options. Features that act per
- * middleware (rather than per process) add their key here and to {@link ADAPTER_KEYS}.
+ * middleware (rather than per process) add their key here and to `ADAPTER_OPTION_KEYS`.
  */
 export interface AdapterOptions {
   /**
@@ -24,8 +24,6 @@ export interface AdapterOptions {
 /** Options of an adapter's entry point: adapter options plus, optionally, `init` options. */
 export type AdapterEntryOptions = ReplayLinkOptions & AdapterOptions;
 
-const ADAPTER_KEYS: ReadonlyArray<keyof AdapterOptions> = ADAPTER_OPTION_KEYS;
-
 /** Splits adapter options from `init` options. */
 function split(options: AdapterEntryOptions): {
   initOptions: ReplayLinkOptions | undefined;
@@ -34,7 +32,7 @@ function split(options: AdapterEntryOptions): {
   const initOptions: Record<string, unknown> = {};
   const adapter: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if ((ADAPTER_KEYS as readonly string[]).includes(key)) adapter[key] = value;
+    if ((ADAPTER_OPTION_KEYS as readonly string[]).includes(key)) adapter[key] = value;
     else initOptions[key] = value;
   }
   return {
@@ -59,7 +57,8 @@ export interface AdapterSetup {
 
 /**
  * Configures the library from an adapter's options (`init` options, when given, are
- * merged key by key over the configuration in force) and compiles the per-adapter features. Throws on bad options, at set-up.
+ * merged key by key over the configuration in force) and compiles the per-adapter
+ * features. Throws on bad options, at set-up.
  */
 export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterSetup {
   const { initOptions, adapter } = split(options ?? {});

@@ -69,17 +69,15 @@ function installFeatures(): void {
   if (openTelemetry) installOnce('openTelemetry', installOpenTelemetry);
 }
 
+/** The patches every configuration needs, installed once until `close()`. */
 function install(): void {
-  if (state.initialized) return;
   state.initialized = true;
-  configureForwarding(forwardState().options);
   state.patches.push(
     installEmitterBinding(),
     installStamping(),
     installProcessHandlers(),
     installExitDrain(),
   );
-  installFeatures();
 }
 
 /** Validates `input`, then hands each capability its part. Nothing changes on a bad option. */
@@ -92,11 +90,8 @@ function apply(input: unknown): void {
   const propagation = propagateState();
   propagation.propagate = resolved.propagate;
   propagation.openTelemetry = resolved.openTelemetry;
-  if (state.initialized) configureForwarding(resolved.forwarding);
-  else {
-    forwardState().options = resolved.forwarding;
-    install();
-  }
+  configureForwarding(resolved.forwarding);
+  if (!state.initialized) install();
   installFeatures();
   startLiveSessions(resolved.liveSessions);
 }

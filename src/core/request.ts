@@ -19,7 +19,7 @@ export interface ScopeOptions {
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
 
 /** The context of the request `req` when it is the current one, or was bound to it. */
-function enteredContext(req: IncomingMessage): InternalContext | undefined {
+export function contextOf(req: IncomingMessage): InternalContext | undefined {
   const store = state.als.getStore();
   if (store !== undefined && (store as WithFacts)[kFacts]?.req === req) return store;
   return boundContext(req);
@@ -76,7 +76,7 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
     framework?: unknown,
   ): T {
     prepare();
-    const entered = enteredContext(req);
+    const entered = contextOf(req);
     if (entered !== undefined) {
       // A second mount (a router after an app-level middleware) still logs its own line.
       const facts = (entered as WithFacts)[kFacts]!;
@@ -103,11 +103,6 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
     if (state.observers.length === 0 && observers.length === 0) return state.als.run(context, next);
     return state.als.run(context, observeAll, observers, context, facts, next);
   };
-}
-
-/** The context a request was given, if any. */
-export function contextOf(req: IncomingMessage): InternalContext | undefined {
-  return enteredContext(req);
 }
 
 /** The request facts behind a context, when it is an HTTP request's. */

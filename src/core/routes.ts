@@ -15,8 +15,8 @@ export function expressRoute(req: IncomingMessage): string | undefined {
 
 /**
  * The route Fastify matched (`routeOptions.url`, Fastify 4.10+ and 5), read from the
- * Fastify request the adapter entered with (or attached to the raw one). Read by the Fastify adapter and by Nest on
- * its Fastify platform.
+ * Fastify request the adapter entered with (or attached to the raw one). Read by the
+ * Fastify adapter and by Nest on its Fastify platform.
  */
 export function fastifyRoute(req: IncomingMessage, framework?: unknown): string | undefined {
   const request = (framework ?? frameworkRequestOf(req)) as
