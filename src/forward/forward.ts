@@ -62,10 +62,10 @@ function apiKeyFree(event: ForwardEvent, apiKey: string): ForwardEvent {
  * cut to their caps here, so the queue holds bounded strings and no reference to the
  * application's objects: its memory is what `maxQueueBytes` says.
  */
-function submit(build: (options: ResolvedForwarding) => ForwardEvent): boolean {
+function submit(built: ForwardEvent): boolean {
   const { transport: target, options } = forwardState();
   if (target === undefined) return false;
-  let event: ForwardEvent | null = build(options);
+  let event: ForwardEvent | null = built;
   if (options.beforeSend !== undefined) {
     try {
       event = options.beforeSend(event);
@@ -123,20 +123,10 @@ export function forwardException(
     if (!options.exceptions) return false;
     if (seenBefore(thrown, context)) return false;
     if (!eligible(context) || !hasTransport()) return false;
-    const timestamp = Date.now();
     // The story so far, as it was when the error was caught: later lines are not part of it.
     const breadcrumbs = breadcrumbsOf(context);
-    return submit((current) =>
-      exceptionEvent(
-        context,
-        thrown,
-        extra,
-        current,
-        status ?? statusOf(thrown),
-        timestamp,
-        breadcrumbs,
-      ),
-    );
+    const code = status ?? statusOf(thrown);
+    return submit(exceptionEvent(context, thrown, extra, options, code, Date.now(), breadcrumbs));
   } catch {
     return false;
   }
@@ -151,8 +141,8 @@ export function forwardLog(
 ): boolean {
   try {
     if (!eligible(context) || !hasTransport()) return false;
-    const timestamp = Date.now();
-    return submit((current) => logEvent(context, message, level, details, current, timestamp));
+    const { options } = forwardState();
+    return submit(logEvent(context, message, level, details, options, Date.now()));
   } catch {
     return false;
   }
