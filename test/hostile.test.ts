@@ -85,8 +85,10 @@ describe('hostile id headers through a real Express app', () => {
                 return;
               }
               const written = output.stdout().slice(before);
-              const valid = !twice && TOKEN.test(bytes.trim());
-              const expected = valid ? `[openReplaySessionToken=${bytes.trim()}] hit\n` : 'hit\n';
+              // HTTP trims only spaces and tabs around a value (String#trim also takes VT, FF…).
+              const received = bytes.replace(/^[ \t]+|[ \t]+$/g, '');
+              const valid = !twice && TOKEN.test(received);
+              const expected = valid ? `[openReplaySessionToken=${received}] hit\n` : 'hit\n';
               assert.equal(written, expected);
             },
           ),
