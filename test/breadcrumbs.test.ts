@@ -110,6 +110,11 @@ test('the trail keeps the last N lines and at most 8 KiB', async () => {
   const chars = wide.reduce((sum, c) => sum + c.message.length, 0);
   assert.ok(chars <= 8 * 1024, `${chars} characters`);
   assert.equal(wide.length, 2);
+  receiver.events.length = 0;
+  await run({}, ['/chatty?lines=1&width=20000']);
+  const [long] = crumbsOf('rec-0')!;
+  assert.equal(long?.message.length, 8 * 1024, 'one long line is cut to 8 KiB');
+  assert.ok(long?.message.startsWith('line 0 '));
 });
 
 test('breadcrumbs: 0 sends none; bad values are refused at set-up', async () => {

@@ -1,5 +1,5 @@
 import type { InternalContext } from './model.js';
-import { capabilityState, state } from './state.js';
+import { state } from './state.js';
 import { kBreadcrumbs } from './symbols.js';
 
 /** One line a request wrote before an exception: what the player shows as its story. */
@@ -13,29 +13,33 @@ export interface Breadcrumb {
 /** The whole trail is kept under this many characters; the oldest lines go first. */
 export const MAX_BREADCRUMB_CHARS = 8 * 1024;
 
-interface Trail {
-  readonly crumbs: Breadcrumb[];
-  chars: number;
-}
+/**
+ * The raw trail, one flat array per request: the characters kept so far, then one
+ * `level, text, offset` triple per write, oldest first. Texts are stored as written
+ * (trailing newline included) and cut when the trail is read, so a write costs a few
+ * pushes and no allocation of its own.
+ */
+type Trail = [chars: number, ...entries: Array<string | number>];
 
 type WithTrail = InternalContext & { [kBreadcrumbs]?: Trail };
 
-// The level of the console call being printed, so its stream write is filed under it.
-const pending = () =>
-  capabilityState('breadcrumbs', () => ({ level: undefined as string | undefined }));
+/** A text's length once its trailing newline is dropped and it is cut to the cap. */
+function keptLength(text: string): number {
+  const length = text.charCodeAt(text.length - 1) === 0x0a ? text.length - 1 : text.length;
+  return length < MAX_BREADCRUMB_CHARS ? length : MAX_BREADCRUMB_CHARS;
+}
 
 /**
  * Runs `print` (a console method) with its level noted, so the stream write it causes is
  * kept under that level rather than the stream's.
  */
 export function withConsoleLevel(level: string, print: () => void): void {
-  const note = pending();
-  const outer = note.level;
-  note.level = level;
+  const outer = state.consoleLevel;
+  state.consoleLevel = level;
   try {
     print();
   } finally {
-    note.level = outer;
+    state.consoleLevel = outer;
   }
 }
 
@@ -50,24 +54,32 @@ export function addBreadcrumb(
 ): void {
   const limit = state.options.breadcrumbs;
   if (limit === 0 || context?.recordingId === undefined) return;
-  const message = (text.endsWith('\n') ? text.slice(0, -1) : text).slice(0, MAX_BREADCRUMB_CHARS);
-  if (message === '') return;
+  const chars = keptLength(text);
+  if (chars <= 0) return;
   const owner = context as WithTrail;
   let trail = owner[kBreadcrumbs];
-  if (trail === undefined) {
-    trail = { crumbs: [], chars: 0 };
-    // The context was created with this slot, so filling it keeps the object's shape.
-    owner[kBreadcrumbs] = trail;
+  // The context was created with this slot, so filling it keeps the object's shape.
+  if (trail === undefined) owner[kBreadcrumbs] = trail = [0];
+  trail.push(state.consoleLevel ?? fallbackLevel, text, Date.now() - context.startedAt);
+  trail[0] += chars;
+  while (trail.length > 1 + 3 * limit || trail[0] > MAX_BREADCRUMB_CHARS) {
+    trail[0] -= keptLength(trail[2] as string);
+    trail.splice(1, 3);
   }
-  const level = pending().level ?? fallbackLevel;
-  trail.crumbs.push({ level, message, offsetMs: Date.now() - context.startedAt });
-  trail.chars += message.length;
-  while (trail.crumbs.length > limit || trail.chars > MAX_BREADCRUMB_CHARS)
-    trail.chars -= trail.crumbs.shift()!.message.length;
 }
 
 /** A copy of the trail of `context`, oldest first; empty when it wrote nothing. */
 export function breadcrumbsOf(context: InternalContext | undefined): Breadcrumb[] {
   const trail = (context as WithTrail | undefined)?.[kBreadcrumbs];
-  return trail === undefined ? [] : trail.crumbs.slice();
+  const crumbs: Breadcrumb[] = [];
+  if (trail === undefined) return crumbs;
+  for (let i = 1; i < trail.length; i += 3) {
+    const text = trail[i + 1] as string;
+    crumbs.push({
+      level: trail[i] as string,
+      message: text.slice(0, keptLength(text)),
+      offsetMs: trail[i + 2] as number,
+    });
+  }
+  return crumbs;
 }

@@ -30,6 +30,8 @@ export interface GlobalState {
   warned: Set<string>;
   /** stderr's write beneath the stream patch, so diagnostics are never stamped. */
   rawStderr: (text: string) => unknown;
+  /** The level of the console call being printed, so its stream write is kept under it. */
+  consoleLevel: string | undefined;
   /** Each capability's own state, by name; see {@link capabilityState}. */
   readonly capabilities: Map<string, unknown>;
 }
@@ -47,6 +49,7 @@ slot[kGlobalState] ??= {
   input: undefined,
   warned: new Set(),
   rawStderr: (text) => process.stderr.write(text),
+  consoleLevel: undefined,
   capabilities: new Map(),
 };
 
