@@ -72,6 +72,33 @@ for (const [name, express] of [
       });
     });
 
+    test('the source address honours trust proxy: the peer by default, X-Forwarded-For when trusted', async () => {
+      await withOutput(undefined, async () => {
+        const lines: string[] = [];
+        for (const trust of [false, true]) {
+          const log = collector();
+          const app = express();
+          if (trust) app.set('trust proxy', true);
+          app.use(
+            expressMiddleware({
+              accessLog: { format: '$context.identity.sourceIp', stream: log.stream },
+            }),
+          );
+          app.get('/', (_req, res) => {
+            res.send('ok');
+          });
+          const server = await serve(app as unknown as RequestListener);
+          try {
+            await request(`${server.url}/`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+            lines.push(...(await log.lines(1)));
+          } finally {
+            await server.close();
+          }
+        }
+        assert.deepEqual(lines, ['127.0.0.1', '203.0.113.7']);
+      });
+    });
+
     test('skip leaves out the health check; a 5xx error fills $context.error without an error handler', async () => {
       await withOutput(undefined, async () => {
         const log = collector();

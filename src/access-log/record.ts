@@ -33,6 +33,10 @@ export interface AccessRecord {
 
 /** The client address of a request: Express's `req.ip` (it honours `trust proxy`) or the peer's. */
 export function sourceIpOf(req: IncomingMessage): string | undefined {
+  // Express's default (`trust proxy` off) makes `req.ip` the peer's address, after
+  // parsing X-Forwarded-For for nothing: read the peer's directly.
+  const app = (req as { app?: { settings?: Record<string, unknown> } }).app;
+  if (app?.settings?.['trust proxy'] === false) return req.socket?.remoteAddress;
   const ip = (req as { ip?: unknown }).ip;
   return typeof ip === 'string' ? ip : req.socket?.remoteAddress;
 }
