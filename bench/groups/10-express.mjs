@@ -33,6 +33,11 @@ export function expressConfigurations(throws = false, express = 'express') {
       server: server('stampingAccessLog', options),
     },
     {
+      id: 'lineFloor',
+      label: "floor + a minimal access line (one unescaped line from res.once('finish'))",
+      server: server('lineFloor', options),
+    },
+    {
       id: 'forwarding',
       label: 'replaylink: context + forwarding (expressErrorHandler)',
       server: server('contextForwarding', options),
@@ -80,6 +85,7 @@ export const expressTargets = [
 
 export const expressNotes = [
   "The floor is the least a request context can cost: one `AsyncLocalStorage.run(store, next)` middleware that reads the token header into a plain object, and nothing else (no validation, no request id, no context in `res.on('finish')` or body-parser listeners).",
+  "The minimal access line is the least an access log can cost on top of the floor: one `res.once('finish')` listener writing a fixed-shape line (address, time, method, URL, status) to stdout, without escaping, route, latency or a skip callback. It bounds what the full configuration can reach: it writes that second line too.",
   'Forwarding configurations start their event sink in a process of its own: replaylink’s `startReceiver` or, for `@sentry/node`, an envelope endpoint answering 200. Both use the same recorded request headers.',
   'Peers do the closest equivalent job: cls-rtracer and express-http-context hold a per-request context (compared with context only); pino-http writes a request-bound log line and an access line (compared with stamping and with the access log); morgan writes the access line; @sentry/node isolates each request and reports errors through its Express error handler (compared with forwarding).',
 ];

@@ -58,6 +58,24 @@ export async function floor(options) {
   return hello(options, { before: [enter] });
 }
 
+/**
+ * The floor of an access log: the floor's context plus one fixed-shape line per request,
+ * written to stdout from `res.once('finish')` (time, method, path, status; no escaping).
+ */
+export async function lineFloor(options) {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  const enter = (req, res, next) => {
+    res.once('finish', () =>
+      process.stdout.write(
+        `${req.socket.remoteAddress} - - [${Date.now()}] "${req.method} ${req.url}" ${res.statusCode} -\n`,
+      ),
+    );
+    als.run({ sessionToken: req.headers['x-openreplay-sessiontoken'] }, next);
+  };
+  return hello(options, { before: [enter] });
+}
+
 export const context = async (options) =>
   hello(options, { before: [await replaylink({ stamp: false })] });
 
