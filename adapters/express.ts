@@ -28,7 +28,7 @@ export function expressMiddleware(
   const { enter, options: adapter } = adapterScope(options, expressRoute);
   const last = lastErrorLayer(adapter.shouldForward);
   return function replaylink(req, res, next) {
-    addLastErrorLayer((req as { app?: ExpressApp }).app, last);
+    keepLastErrorLayer((req as { app?: ExpressApp }).app, last);
     enter(req, res, next);
   };
 }
@@ -38,8 +38,15 @@ interface ExpressApp {
   use(
     handler: (err: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void,
   ): unknown;
-  [kLastErrorLayer]?: true;
+  /** The error layer appended to this application, once one was. */
+  [kLastErrorLayer]?: ErrorLayer;
+  /** Express 4's router; its `router` getter throws. */
+  _router?: { stack?: unknown };
+  /** Express 5's router. */
+  router?: { stack?: unknown };
 }
+
+type ErrorLayer = ReturnType<typeof lastErrorLayer>;
 
 const kLastErrorLayer = Symbol.for('replaylink.express.lastErrorLayer');
 
@@ -61,12 +68,26 @@ function lastErrorLayer(shouldForward: ShouldForward | undefined) {
   };
 }
 
-// Express routes the stack as a live array: a layer appended now also serves this request.
-function addLastErrorLayer(app: ExpressApp | undefined, layer: ReturnType<typeof lastErrorLayer>) {
-  if (app === undefined || app[kLastErrorLayer] || typeof app.use !== 'function') return;
-  app[kLastErrorLayer] = true;
+/** Whether the application's last layer is `handle` (true when the stack cannot be read). */
+function endsWith(app: ExpressApp, handle: ErrorLayer): boolean {
+  const stack = (Object.hasOwn(app, '_router') ? app._router : app.router)?.stack;
+  if (!Array.isArray(stack)) return true;
+  return (stack[stack.length - 1] as { handle?: unknown } | undefined)?.handle === handle;
+}
+
+/**
+ * Keeps the error layer last in the application: appended at the first request, and
+ * again when routes were added since (an app that mounts routes after it listens). An
+ * earlier copy left in the middle is harmless: an error is forwarded once.
+ * Express routes the stack as a live array: a layer appended now also serves this request.
+ */
+function keepLastErrorLayer(app: ExpressApp | undefined, layer: ErrorLayer) {
+  if (app === undefined || typeof app.use !== 'function') return;
+  const appended = app[kLastErrorLayer];
+  if (appended !== undefined && endsWith(app, appended)) return;
+  app[kLastErrorLayer] = appended ?? layer;
   try {
-    app.use(layer);
+    app.use(appended ?? layer);
   } catch {
     // Not an Express application after all: leave it alone.
   }

@@ -130,6 +130,44 @@ for (const [name, express] of [
         assert.equal(log.written.length, 1);
       });
     });
+
+    test('routes mounted after the first request are still covered by the last error layer', async () => {
+      await withOutput(undefined, async () => {
+        const log = collector();
+        const app = express();
+        app.use(expressMiddleware({ accessLog: { format: ERROR_FORMAT, stream: log.stream } }));
+        app.get('/health', (_req, res) => {
+          res.send('ok');
+        });
+        const server = await serve(app as unknown as RequestListener);
+        try {
+          await request(`${server.url}/health`);
+          // Mounted once the app serves, as an app does after its database connects.
+          app.get('/late', () => {
+            throw new Error('late route down');
+          });
+          for (let i = 0; i < 3; i++)
+            assert.equal((await request(`${server.url}/late`)).status, 500);
+          assert.deepEqual((await log.lines(4)).slice(1), [
+            '500 GET /late "late route down"',
+            '500 GET /late "late route down"',
+            '500 GET /late "late route down"',
+          ]);
+        } finally {
+          await server.close();
+        }
+        // Appended twice (first request, after /late), not once per request.
+        const router = app as unknown as {
+          _router?: { stack: unknown[] };
+          router?: { stack: unknown[] };
+        };
+        const stack = (Object.hasOwn(router, '_router') ? router._router : router.router)!.stack;
+        const ours = stack.filter(
+          (layer) => (layer as { handle: { name: string } }).handle.name === 'replaylinkLastErrors',
+        );
+        assert.equal(ours.length, 2);
+      });
+    });
   });
 }
 
