@@ -16,9 +16,17 @@ if (dirs.length === 0) {
 const ANALYSIS = path.join(ROOT, 'bench', 'analysis.md');
 const analysis = existsSync(ANALYSIS) ? readFileSync(ANALYSIS, 'utf8').trim() : '';
 
-/** The body of one run's report: everything before its copy of the analysis. */
+/**
+ * The body of one run's report: everything before its copy of the analysis. The copy may
+ * be older than the analysis (written before a new section was added on top), so the
+ * cut is the first of the analysis's own `##` headings found in the report.
+ */
 function runBody(text) {
-  const cut = analysis === '' ? -1 : text.indexOf(analysis.slice(0, 80));
+  let cut = -1;
+  for (const [heading] of analysis.matchAll(/^## .+$/gm)) {
+    const at = text.indexOf(`\n${heading}\n`);
+    if (at !== -1 && (cut === -1 || at < cut)) cut = at;
+  }
   return (cut === -1 ? text : text.slice(0, cut)).trim();
 }
 
