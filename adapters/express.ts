@@ -39,7 +39,7 @@ interface ExpressApp {
     handler: (err: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void,
   ): unknown;
   /** The error layer appended to this application, once one was. */
-  [kLastErrorLayer]?: ErrorLayer;
+  [kLastErrorLayer]?: Appended;
   /** Express 4's router; its `router` getter throws. */
   _router?: { stack?: unknown };
   /** Express 5's router. */
@@ -47,6 +47,14 @@ interface ExpressApp {
 }
 
 type ErrorLayer = ReturnType<typeof lastErrorLayer>;
+type Stack = ReadonlyArray<{ handle?: unknown } | undefined>;
+
+/** The layer appended to an application, and its router's stack (kept: it is never replaced). */
+interface Appended {
+  readonly handle: ErrorLayer;
+  /** `undefined` when the stack cannot be read: the layer is then appended once. */
+  readonly stack: Stack | undefined;
+}
 
 const kLastErrorLayer = Symbol.for('replaylink.express.lastErrorLayer');
 
@@ -68,11 +76,10 @@ function lastErrorLayer(shouldForward: ShouldForward | undefined) {
   };
 }
 
-/** Whether the application's last layer is `handle` (true when the stack cannot be read). */
-function endsWith(app: ExpressApp, handle: ErrorLayer): boolean {
+/** The router's layers: Express 4 keeps its router in `_router` (its `router` getter throws). */
+function stackOf(app: ExpressApp): Stack | undefined {
   const stack = (Object.hasOwn(app, '_router') ? app._router : app.router)?.stack;
-  if (!Array.isArray(stack)) return true;
-  return (stack[stack.length - 1] as { handle?: unknown } | undefined)?.handle === handle;
+  return Array.isArray(stack) ? stack : undefined;
 }
 
 /**
@@ -82,15 +89,21 @@ function endsWith(app: ExpressApp, handle: ErrorLayer): boolean {
  * Express routes the stack as a live array: a layer appended now also serves this request.
  */
 function keepLastErrorLayer(app: ExpressApp | undefined, layer: ErrorLayer) {
-  if (app === undefined || typeof app.use !== 'function') return;
+  if (app === undefined) return;
   const appended = app[kLastErrorLayer];
-  if (appended !== undefined && endsWith(app, appended)) return;
-  app[kLastErrorLayer] = appended ?? layer;
+  if (appended !== undefined) {
+    const { stack } = appended;
+    if (stack === undefined || stack[stack.length - 1]?.handle === appended.handle) return;
+  } else if (typeof app.use !== 'function') return;
+  const handle = appended?.handle ?? layer;
+  let stack: Stack | undefined;
   try {
-    app.use(appended ?? layer);
+    app.use(handle);
+    stack = stackOf(app);
   } catch {
-    // Not an Express application after all: leave it alone.
+    // Not an Express application after all: leave it alone from now on.
   }
+  app[kLastErrorLayer] = { handle, stack };
 }
 
 /** Options of {@link expressErrorHandler}. */
