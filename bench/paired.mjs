@@ -5,18 +5,13 @@
 // Rounds alternate the configurations, so a slow stretch of the machine that spans one
 // round weighs on both sides of its ratio; the report's ratio of medians does not pair them.
 import { readFileSync } from 'node:fs';
+import { summarise } from './lib/stats.mjs';
 
 const [file, wanted] = process.argv.slice(2);
 if (!file) {
   console.error('usage: node bench/paired.mjs <run log> [baseline id]');
   process.exit(2);
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 // Group title → configuration id → requests/second by round number.
 const groups = new Map();
@@ -45,9 +40,9 @@ for (const [title, configurations] of groups) {
     const ratios = [...rounds]
       .filter(([number]) => baseline.has(number))
       .map(([number, rps]) => rps / baseline.get(number));
-    if (ratios.length === 0) continue;
-    const low = Math.min(...ratios).toFixed(3);
-    const high = Math.max(...ratios).toFixed(3);
-    console.log(`  ${id.padEnd(20)} ${median(ratios).toFixed(3)} (${low}–${high})`);
+    const summary = summarise(ratios);
+    if (summary === undefined) continue;
+    const [mid, low, high] = [summary.median, summary.min, summary.max].map((x) => x.toFixed(3));
+    console.log(`  ${id.padEnd(20)} ${mid} (${low}–${high})`);
   }
 }
