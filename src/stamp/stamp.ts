@@ -68,15 +68,12 @@ type Write = NodeJS.WritableStream['write'];
  * formatted record does (winston's format, pino's hook): stamping it again would show
  * the ids twice. Ids are validated, so only this request's own text can contain it.
  */
-function alreadyTagged(chunk: unknown, firstTag: string): boolean {
+function alreadyTagged(chunk: unknown, prefix: string): boolean {
   if (typeof chunk !== 'string') return false;
   const newline = chunk.indexOf('\n');
   if (newline !== -1 && newline !== chunk.length - 1) return false;
-  return chunk.includes(firstTag);
+  return chunk.includes(prefix.slice(0, prefix.indexOf(']') + 1));
 }
-
-/** The first `[tag=…]` of a stamp prefix. */
-const firstTagOf = (prefix: string) => prefix.slice(0, prefix.indexOf(']') + 1);
 
 /** Keeps a recorded request's write for its exception; text only, never the stamp. */
 function keepBreadcrumb(
@@ -106,9 +103,6 @@ export function patchStream(stream: NodeJS.WriteStream, level = 'info'): () => v
   // source (another request, a progress bar) is stamped where it starts.
   let openLine: object | null = null;
   let active = true;
-  // The first tag of the last prefix seen: consecutive writes mostly share a context.
-  let lastPrefix = '';
-  let lastFirstTag = '';
 
   const write = function (this: unknown, chunk: unknown, encoding?: unknown): boolean {
     // biome-ignore lint/complexity/noArguments: passing `arguments` on avoids two arrays per write.
@@ -120,12 +114,7 @@ export function patchStream(stream: NodeJS.WriteStream, level = 'info'): () => v
     const stampFirst = openLine !== context || openLine === null;
     openLine = ends ? null : prefix ? context! : OUTSIDE;
     if (context?.recordingId !== undefined) keepBreadcrumb(context, level, chunk, encoding);
-    if (!prefix) return Reflect.apply(original, this, args);
-    if (prefix !== lastPrefix) {
-      lastPrefix = prefix;
-      lastFirstTag = firstTagOf(prefix);
-    }
-    if (alreadyTagged(chunk, lastFirstTag)) return Reflect.apply(original, this, args);
+    if (!prefix || alreadyTagged(chunk, prefix)) return Reflect.apply(original, this, args);
 
     let stamped: unknown;
     if (typeof chunk === 'string' && isTextEncoding(encoding)) {
