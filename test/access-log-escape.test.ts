@@ -75,4 +75,21 @@ describe('escapers', () => {
     assert.equal(clfEscaper.bare('a b\n'), 'a\\x20b\\n', 'a bare CLF field has no space');
     assert.equal(clfEscaper.value('a b'), 'a b');
   });
+
+  test('a bare CLF field holds no whitespace character of any kind', () => {
+    // Every code point that a reader splitting on Unicode whitespace (\s) takes for a gap.
+    const spaces = [...Array(0x10000).keys()]
+      .map((code) => String.fromCharCode(code))
+      .filter((ch) => /\s/.test(ch));
+    assert.ok(spaces.includes('\u00a0') && spaces.includes('\u3000') && spaces.length > 20);
+    for (const ch of spaces) {
+      const field = clfEscaper.bare(`a${ch}b`);
+      assert.ok(!/\s/.test(field), `U+${ch.charCodeAt(0).toString(16)} written raw: ${field}`);
+      assert.match(field, /^a\\(x[0-9a-f]{2}|u[0-9a-f]{4}|[nrt])b$/);
+    }
+    // Counterexamples found by the property suite, kept as fixed cases.
+    assert.equal(clfEscaper.bare('\u00a0'), '\\xa0');
+    assert.equal(clfEscaper.bare('\u2003x'), '\\u2003x');
+    assert.equal(clfEscaper.bare('é\u3000'), 'é\\u3000');
+  });
 });

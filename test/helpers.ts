@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
+import fc from 'fast-check';
 import { close, init, type ReplayLinkOptions, startReceiver } from '../src/index.js';
+
+// fast-check prints the seed of a failing property; REPLAYLINK_FC_SEED replays that run.
+if (process.env.REPLAYLINK_FC_SEED)
+  fc.configureGlobal({ seed: Number(process.env.REPLAYLINK_FC_SEED) });
 
 export interface Served {
   url: string;

@@ -113,14 +113,17 @@ describe('hostile access-log values in every preset', () => {
   });
   // Printable text the parsers give back exactly; control characters are made visible
   // by design (one record, one line) and are checked for structure only.
+  // Unicode spaces among them: a CLF reader may split on any of them.
   const printable = fc.string({
-    unit: fc.constantFrom(...'[]"\',;=<>&\\ +-@é😀aZ9.:/{}$'),
+    unit: fc.constantFrom(...'[]"\',;=<>&\\ +-@é😀aZ9.:/{}$\u00a0\u2003\u3000\u2009\ufeff'),
     minLength: 1,
     maxLength: 40,
   });
   const CLF = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"\\]*(?:\\.[^"\\]*)*)" (\d{3}) (\S+)$/;
   const clfDecode = (s: string) =>
-    s.replace(/\\x20|\\\\|\\"/g, (m) => (m === '\\x20' ? ' ' : m.slice(1)));
+    s.replace(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)/g, (_, c: string) =>
+      c.length > 1 ? String.fromCharCode(Number.parseInt(c.slice(1), 16)) : c,
+    );
 
   /** What the parsed line says the caller and user were, or throws if it does not parse. */
   function parsed(
@@ -186,7 +189,15 @@ describe('hostile access-log values in every preset', () => {
             if (!hasControl(a) && !/[\u2028-\u202e\u2066-\u2069\ud800-\udfff]/.test(a))
               assert.equal(record.caller, expectedIn(preset, a));
           }),
-          { numRuns: 100 },
+          {
+            numRuns: 100,
+            // Counterexamples once found on some seeds: now run first, on every seed.
+            examples: [
+              ['\u00a0', '['],
+              ['\u2003', '['],
+              ['\u3000', 'a b'],
+            ],
+          },
         );
       } finally {
         await server.close();

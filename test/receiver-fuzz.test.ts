@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { startReceiver } from '../src/index.js';
+import './helpers.js';
 
 const KEY = 'fuzz-key';
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -57,16 +57,24 @@ export const textEscaper: Escaper = {
   bare: (value) => textEscaper.value(value),
 };
 
+// Every character a reader may split fields on: JavaScript's `\s` is Unicode's White_Space
+// set (NBSP, U+2003, U+3000, …) plus U+FEFF, so a reader splitting on any of them agrees.
+const SEPARATOR = /\s/;
+const SEPARATOR_ALL = /\s/g;
+
 /**
- * The CLF preset's fields are split on spaces: a value outside `"…"` and `[…]` also has
- * its spaces written `\x20`, so a user name with a space cannot shift the fields.
+ * The CLF preset's fields are split on whitespace: a value outside `"…"` and `[…]` also has
+ * every whitespace character written visibly (`\x20`, `\u00a0`, …), so a user name with a
+ * space of any kind cannot shift the fields.
  */
 export const clfEscaper: Escaper = {
   value: textEscaper.value,
   quoted: textEscaper.quoted,
   bare(value) {
     const escaped = textEscaper.value(value);
-    return escaped.includes(' ') ? escaped.replaceAll(' ', '\\x20') : escaped;
+    if (plainAscii(escaped))
+      return escaped.includes(' ') ? escaped.replaceAll(' ', '\\x20') : escaped;
+    return SEPARATOR.test(escaped) ? escaped.replace(SEPARATOR_ALL, visible) : escaped;
   },
 };
 
