@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import type { RequestListener } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Queue, Worker } from 'bullmq';
@@ -9,6 +8,7 @@ import fc from 'fast-check';
 import { expressMiddleware } from '../adapters/express.js';
 import { carrier, close, fromCarrier, getContext, init, runWithContext } from '../src/index.js';
 import { freePort, request, serve, withOutput } from './helpers.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 describe('carrier and fromCarrier', () => {
   before(() => init());
@@ -69,39 +69,17 @@ describe('carrier and fromCarrier', () => {
   });
 });
 
-function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    redis.once('error', reject);
-    redis.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) resolve(redis);
-    });
-    redis.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-  });
-}
+const redisServer = findService(REDIS);
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-const skip =
-  !hasRedis && process.env.REPLAYLINK_REQUIRE_REDIS !== '1'
-    ? 'redis-server is not installed (set REPLAYLINK_REQUIRE_REDIS=1 to fail instead)'
-    : false;
-
-describe('a BullMQ job', { skip }, () => {
-  let redis: ChildProcess;
+describe('a BullMQ job', { skip: redisServer.skip }, () => {
+  let redis: ChildProcess | undefined;
   let port: number;
   before(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startRedis(redisServer.command!, port);
   });
   after(async () => {
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    if (redis) await stopRedis(redis);
   });
 
   test('logs stamped with the session of the request that enqueued it', async () => {

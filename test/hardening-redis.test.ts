@@ -1,101 +1,93 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { close, init, redisStore, runRequest } from '../src/index.js';
 import { liveRegistry } from '../src/sessions/lifecycle.js';
 import { captureOutput, freePort, inZone, request, serve } from './helpers.js';
+import { findService, REDIS, startRedis, stopRedis, waitFor } from './services.js';
 
 // close(ms) must return within its deadline even when the shared store stops answering:
 // a real redis-server, frozen with SIGSTOP after the registry connected.
 
 const FIXTURE = new URL('./fixtures/redis-close.mjs', import.meta.url).pathname;
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  let out = '';
-  for await (const chunk of redis.stdout!) {
-    out += chunk;
-    if (out.includes('Ready to accept connections')) break;
-  }
-  return redis;
-}
+const redisServer = findService(REDIS);
 
 async function connected(): Promise<void> {
   const store = liveRegistry().current!.options.store;
-  // The store reports readiness only by polling; bounded by the test's own timeout.
-  while (!store.ready()) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor('the Redis store to connect', () => store.ready());
 }
 
-test('close(1000) with Redis frozen returns by its deadline', async () => {
-  const port = await freePort();
-  const redis = await startRedis(port);
-  const output = captureOutput();
-  try {
-    init({
-      liveSessions: { projectKey: 'p', store: redisStore({ url: `redis://127.0.0.1:${port}` }) },
-    });
-    await connected();
-    const app = await serve((req, res) => runRequest(req, res, () => res.end('ok')));
-    await inZone(() => request(`${app.url}/`, { headers: { 'x-openreplay-sessiontoken': 't1' } }));
-    await app.close();
-    redis.kill('SIGSTOP');
-    const started = Date.now();
-    await close(1000);
-    const ms = Date.now() - started;
-    process.stdout.write(`# close(1000) with Redis frozen returned after ${ms} ms\n`);
-    // Not a speed check: it tells the 1 s deadline from the store's own waits.
-    assert.ok(ms < 1500, `close took ${ms} ms`);
-  } finally {
-    output.restore();
-    redis.kill('SIGCONT');
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
-  }
-});
-
-test('a script that awaits close(1000) with Redis frozen exits promptly after it', async () => {
-  const port = await freePort();
-  const redis = await startRedis(port);
-  const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${port}`, CLOSE_MS: '1000' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  try {
-    let stdout = '';
-    const exited = once(child, 'exit');
-    const ready = new Promise<void>((resolve) => {
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        stdout += d;
-        if (stdout.includes('ready\n')) resolve();
+describe('close() with a frozen redis-server', { skip: redisServer.skip }, () => {
+  test('close(1000) with Redis frozen returns by its deadline', async () => {
+    const port = await freePort();
+    const redis = await startRedis(redisServer.command!, port);
+    const output = captureOutput();
+    try {
+      init({
+        liveSessions: { projectKey: 'p', store: redisStore({ url: `redis://127.0.0.1:${port}` }) },
       });
+      await connected();
+      const app = await serve((req, res) => runRequest(req, res, () => res.end('ok')));
+      await inZone(() =>
+        request(`${app.url}/`, { headers: { 'x-openreplay-sessiontoken': 't1' } }),
+      );
+      await app.close();
+      redis.kill('SIGSTOP');
+      const started = Date.now();
+      await close(1000);
+      const ms = Date.now() - started;
+      process.stdout.write(`# close(1000) with Redis frozen returned after ${ms} ms\n`);
+      // Not a speed check: it tells the 1 s deadline from the store's own waits.
+      assert.ok(ms < 1500, `close took ${ms} ms`);
+    } finally {
+      output.restore();
+      await stopRedis(redis);
+    }
+  });
+
+  test('a script that awaits close(1000) with Redis frozen exits promptly after it', async () => {
+    const port = await freePort();
+    const redis = await startRedis(redisServer.command!, port);
+    const child = spawn(process.execPath, [FIXTURE], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        CLOSE_MS: '1000',
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
-    await ready;
-    redis.kill('SIGSTOP');
-    const started = Date.now();
-    child.stdin!.end('go\n');
-    const [code, signal] = await exited;
-    const ms = Date.now() - started;
-    assert.equal(signal, null, 'the script ended by itself');
-    assert.equal(code, 0);
-    const report = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')) ?? 'null');
-    assert.ok(report.closeMs < 1500, `close took ${report.closeMs} ms`);
-    process.stdout.write(
-      `# close(1000) with Redis frozen: close ${report.closeMs} ms, exit ${ms} ms\n`,
-    );
-    // Not a speed check: it tells the forced disconnect at the 1 s deadline from waiting on
-    // ioredis's own timers (command timeout, then its 2 s disconnect timeout: 3–4 s).
-    assert.ok(ms < 1000 + 1500, `the script exited ${ms} ms after close began`);
-  } finally {
-    clearTimeout(killer);
-    child.kill('SIGKILL');
-    redis.kill('SIGCONT');
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
-  }
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      let stdout = '';
+      const exited = once(child, 'exit');
+      const ready = new Promise<void>((resolve) => {
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          if (stdout.includes('ready\n')) resolve();
+        });
+      });
+      await ready;
+      redis.kill('SIGSTOP');
+      const started = Date.now();
+      child.stdin!.end('go\n');
+      const [code, signal] = await exited;
+      const ms = Date.now() - started;
+      assert.equal(signal, null, 'the script ended by itself');
+      assert.equal(code, 0);
+      const report = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')) ?? 'null');
+      assert.ok(report.closeMs < 1500, `close took ${report.closeMs} ms`);
+      process.stdout.write(
+        `# close(1000) with Redis frozen: close ${report.closeMs} ms, exit ${ms} ms\n`,
+      );
+      // Not a speed check: it tells the forced disconnect at the 1 s deadline from waiting on
+      // ioredis's own timers (command timeout, then its 2 s disconnect timeout: 3–4 s).
+      assert.ok(ms < 1000 + 1500, `the script exited ${ms} ms after close began`);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+      await stopRedis(redis);
+    }
+  });
 });

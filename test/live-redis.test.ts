@@ -1,44 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Stats } from '../src/index.js';
 import { freePort, type Reply, request } from './helpers.js';
 import { API_KEY, api, UA, type Visitor, visitorHeaders } from './live-helpers.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 // Two app instances (separate processes, as in production) share one real redis-server
 // started on a free loopback port; the test kills and restarts it. Without redis-server on
 // PATH the suite is skipped with one line saying so (REPLAYLINK_REQUIRE_REDIS=1 fails instead).
 
 const redisServer = findService(REDIS);
-
-function startRedis(port: number): Promise<ChildProcess> {
-  const redis = spawn(
-    redisServer.command!,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
-    redis.once('error', reject);
-    redis.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve(redis);
-      }
-    });
-  });
-}
-
-async function stopRedis(redis: ChildProcess): Promise<void> {
-  if (redis.exitCode !== null || redis.signalCode !== null) return;
-  redis.kill('SIGKILL');
-  await once(redis, 'exit');
-}
 
 interface Instance {
   child: ChildProcess;
@@ -98,7 +72,7 @@ describe('live sessions shared through a real redis-server', { skip: redisServer
 
   before(async () => {
     port = await freePort();
-    redis = await startRedis(port);
+    redis = await startRedis(redisServer.command!, port);
     a = await startInstance(`redis://127.0.0.1:${port}`);
     b = await startInstance(`redis://127.0.0.1:${port}`);
   });
@@ -176,7 +150,7 @@ describe('live sessions shared through a real redis-server', { skip: redisServer
   test('Redis back: sharing resumes, including sessions seen while it was down', {
     timeout: 30_000,
   }, async () => {
-    redis = await startRedis(port);
+    redis = await startRedis(redisServer.command!, port);
     assert.ok((await a.call('flush')).ok);
     assert.ok((await b.call('flush')).ok);
     const fromB = list(await api(b.url));

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
@@ -16,12 +16,9 @@ import {
   startReceiver,
 } from '../src/index.js';
 import { captureOutput, inZone, request, serve } from './helpers.js';
+import { findBrowser } from './services.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip =
-  existsSync(CHROMIUM) || process.env.REPLAYLINK_REQUIRE_BROWSER === '1'
-    ? false
-    : `no Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`;
+const { command: CHROMIUM, skip } = findBrowser();
 
 const KEY = 'page-test-key';
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
@@ -76,7 +73,7 @@ describe('the receiver page in Chromium', { skip }, () => {
     init({ apiKey: KEY, endpoint: receiver.url, origin: 'shop-api', forward: { logs: 'info' } });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       args: [
         '--headless',
         '--no-sandbox',

@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
@@ -47,3 +49,79 @@ export const REDIS: Service = {
   install: 'apt-get install redis-server',
   requireEnv: 'REPLAYLINK_REQUIRE_REDIS',
 };
+
+export const BROWSER: Service = {
+  what: 'the headless Chromium tests',
+  commands: ['chromium', 'chromium-browser'],
+  install: 'apt-get install chromium, or set CHROMIUM_PATH',
+  requireEnv: 'REPLAYLINK_REQUIRE_BROWSER',
+};
+
+/** Chromium's executable (CHROMIUM_PATH first, then PATH), or the skip line for the suite. */
+export function findBrowser(): { command?: string; skip: string | false } {
+  const given = process.env.CHROMIUM_PATH;
+  if (given) {
+    try {
+      accessSync(given, constants.X_OK);
+      return { command: given, skip: false };
+    } catch {}
+  }
+  return findService(BROWSER);
+}
+
+/**
+ * Starts `redis-server` (as found by `findService(REDIS)`) on a loopback port, without
+ * persistence. Rejects, instead of waiting, when it cannot be spawned, exits, or is not
+ * ready within `timeoutMs`.
+ */
+export function startRedis(command: string, port: number, timeoutMs = 10_000) {
+  const redis = spawn(
+    command,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise<ChildProcess>((resolve, reject) => {
+    let out = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      redis.kill('SIGKILL');
+      reject(new Error(`redis-server ${why}: ${out.slice(-500)}`));
+    };
+    const timer = setTimeout(() => fail(`was not ready after ${timeoutMs} ms`), timeoutMs);
+    redis.once('error', (error) => fail(`could not be started (${error.message})`));
+    redis.once('exit', (code, signal) => fail(`exited (${code ?? signal})`));
+    redis.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      if (!out.includes('Ready to accept connections')) return;
+      clearTimeout(timer);
+      redis.removeAllListeners('exit');
+      redis.stdout!.removeAllListeners('data').resume();
+      resolve(redis);
+    });
+  });
+}
+
+/** Stops a redis-server started by `startRedis` (thawing it first if it was frozen). */
+export async function stopRedis(redis: ChildProcess): Promise<void> {
+  if (redis.exitCode !== null || redis.signalCode !== null) return;
+  redis.kill('SIGCONT');
+  redis.kill('SIGKILL');
+  await once(redis, 'exit');
+}
+
+/**
+ * Resolves once `predicate` holds, checking every `everyMs`; rejects naming `what` when it
+ * still does not hold after `timeoutMs`. No test waits without a bound.
+ */
+export async function waitFor(
+  what: string,
+  predicate: () => boolean,
+  { timeoutMs = 10_000, everyMs = 10 } = {},
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline)
+      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
