@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -24,10 +24,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function project(major: string, config: string): Promise<string> {
   const dir = join(tmpdir(), `replaylink-nest-${major}`);
-  const ready = join(dir, 'node_modules', '.replaylink-ready');
-  if (existsSync(ready)) return dir;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{"name":"nest-major","private":true}');
+  const ready = (at: string) => existsSync(join(at, 'node_modules', '.replaylink-ready'));
+  if (ready(dir)) return dir;
+  // Installed aside, then moved in whole: an install that was killed, or another run
+  // installing at the same time, never leaves a half-filled project where this one looks.
+  const staging = mkdtempSync(`${dir}-`);
+  writeFileSync(join(staging, 'package.json'), '{"name":"nest-major","private":true}');
   const nest = ['common', 'core', 'platform-express', 'platform-fastify'];
   await run(
     'npm',
@@ -41,9 +43,16 @@ async function project(major: string, config: string): Promise<string> {
       'reflect-metadata@0.2',
       'rxjs@7',
     ],
-    { cwd: dir },
+    { cwd: staging },
   );
-  writeFileSync(ready, '');
+  writeFileSync(join(staging, 'node_modules', '.replaylink-ready'), '');
+  if (!ready(dir)) rmSync(dir, { recursive: true, force: true });
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    if (!ready(dir)) throw error;
+  }
+  rmSync(staging, { recursive: true, force: true });
   return dir;
 }
 
