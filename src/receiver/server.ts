@@ -8,6 +8,7 @@ import { invalidOption } from '../core/errors.js';
 import { printable } from '../core/text.js';
 import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './page.js';
 import { createStore, type ReceivedEvent, type StoreStats } from './store.js';
+import { terminalText } from './terminal.js';
 
 export type { EventPage, ReceivedEvent, StoreStats } from './store.js';
 
@@ -249,7 +250,8 @@ export function createReceiver(options: ReceiverOptions) {
     accept(event, decoded.length);
     if (print)
       print(
-        `[receiver] ${event.type} ${event.level || '-'} uuid=${printable(event.uuid, 64)} ${printable(event.title)}`,
+        `[receiver] ${event.type} ${terminalText(event.level || '-', 16)} ` +
+          `uuid=${terminalText(event.uuid, 64)} ${terminalText(event.title, 200)}`,
       );
     const { uuid, type, title, payload, metadata, origin, timestamp, id } = event;
     reply(
