@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { invalidOption } from '../core/errors.js';
 import { printable } from '../core/text.js';
+import { type Assets, loadAssets } from './assets.js';
 import { isLoopback, isLoopbackHost } from './loopback.js';
-import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './page.js';
 import { createStore, type ReceivedEvent, type StoreStats } from './store.js';
 import { terminalText } from './terminal.js';
 
@@ -103,12 +103,6 @@ function asset(res: ServerResponse, body: string, type: string): void {
   });
   res.end(body);
 }
-
-const ASSETS: Record<string, [string, string]> = {
-  '/': [PAGE_HTML, 'text/html'],
-  '/page.js': [PAGE_SCRIPT, 'text/javascript'],
-  '/page.css': [PAGE_STYLE, 'text/css'],
-};
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -232,6 +226,7 @@ export function createReceiver(options: ReceiverOptions) {
   // Both sides hashed first: timingSafeEqual needs equal lengths, and the key's length stays private.
   const expected = createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
   const instance = randomBytes(8).toString('hex');
+  const assets: Assets = loadAssets();
   const streams = new Set<Stream>();
   let nextId = 1;
   let lastDropped = 0;
@@ -429,7 +424,7 @@ export function createReceiver(options: ReceiverOptions) {
     // Not `new URL(req.url, base)`: a path like `//host` would parse as another origin, or throw.
     const url = targetOf(req);
     if (url === undefined) return reply(res, 400, failure('Bad request target'));
-    const page = ASSETS[url.pathname];
+    const page = Object.hasOwn(assets, url.pathname) ? assets[url.pathname] : undefined;
     if (page !== undefined && (req.method === 'GET' || req.method === 'HEAD'))
       return asset(res, page[0], page[1]);
     const route = routes[url.pathname];
