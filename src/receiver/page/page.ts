@@ -350,6 +350,8 @@ function clearAll(): void {
   expanded.clear();
   showAll.clear();
   heights.clear();
+  // Rows are kept by event id, and a restarted receiver uses the same ids again.
+  rendered.clear();
   bytes = 0;
   evicted = 0;
   lastId = 0;
