@@ -45,6 +45,7 @@ export {
   createReceiver,
   type ReceivedEvent,
   type ReceiverOptions,
+  type ReceiverStats,
   startReceiver,
 } from './receiver/server.js';
 export { createRequestScope, runRequest } from './scope.js';

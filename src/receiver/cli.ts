@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { VERSION } from '../core/version.js';
+import { isLoopback } from './loopback.js';
 import { startReceiver } from './server.js';
 
-const USAGE = `usage: replaylink receiver [--port 4318] [--host 127.0.0.1] [--api-key KEY]
-                          [--max-bytes 67108864]
+const USAGE = `usage: replaylink receiver [--port 4318] [--host 127.0.0.1] [--api-key-file FILE]
+                          [--api-key KEY] [--max-bytes 67108864]
        replaylink --version
 
   receiver   run a local fullstack send API: accepts events, prints them, shows them
@@ -14,19 +15,32 @@ const USAGE = `usage: replaylink receiver [--port 4318] [--host 127.0.0.1] [--ap
 
   --port       port to listen on (0 for any free one). Default 4318.
   --host       address to bind. Default 127.0.0.1.
-  --api-key    the key senders and the page must present. Default $REPLAYLINK_API_KEY;
-               on a loopback host only, "local-dev-key" when neither is set.
-  --max-bytes  bytes of events kept; the oldest are dropped (and counted) past it.
+  --api-key-file  a file holding the key senders and the page must present.
+  --api-key    the key itself; other local users can read it in the process list, so
+               prefer the file or $REPLAYLINK_RECEIVER_KEY. Default $REPLAYLINK_RECEIVER_KEY,
+               then $REPLAYLINK_API_KEY; on a loopback host only, "local-dev-key" when
+               none is set.
+  --max-bytes  bytes of events kept; the oldest are dropped (and counted) past it, and
+               a larger event is refused with 413.
   --version    print the version.`;
 
 const DEV_KEY = 'local-dev-key';
 
-/** Whether `host` only accepts connections from this machine. */
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return bare === '::1' || bare.startsWith('::ffff:127.');
+/** The key from the file, the flag or the environment, in that order; an error message. */
+function keyOf(file: string | undefined, flag: string | undefined): string | undefined | Error {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      return new Error(`cannot read --api-key-file: ${(error as Error).message}`);
+    }
+    const key = text.replace(/\r?\n$/, '');
+    if (key === '' || /[\r\n]/.test(key))
+      return new Error('--api-key-file must hold the key on one line');
+    return key;
+  }
+  return flag || process.env.REPLAYLINK_RECEIVER_KEY || process.env.REPLAYLINK_API_KEY || undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '4318' },
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
+      'api-key-file': { type: 'string' },
       'max-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -61,12 +76,25 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const host = values.host;
-  let apiKey = values['api-key'] || process.env.REPLAYLINK_API_KEY || undefined;
+  if (values['api-key'] !== undefined && values['api-key-file'] !== undefined) {
+    process.stderr.write('replaylink: pass --api-key or --api-key-file, not both\n');
+    return 2;
+  }
+  let apiKey = keyOf(values['api-key-file'], values['api-key']);
+  if (apiKey instanceof Error) {
+    process.stderr.write(`replaylink: ${apiKey.message}\n`);
+    return 2;
+  }
+  if (values['api-key'])
+    process.stderr.write(
+      'replaylink: note: --api-key is visible to every local user in the process list; ' +
+        'REPLAYLINK_RECEIVER_KEY or --api-key-file keep it private\n',
+    );
   if (apiKey === undefined) {
     if (!isLoopback(host)) {
       process.stderr.write(
         `replaylink: refusing to listen on ${host} with the public default key; ` +
-          'pass --api-key KEY (or set REPLAYLINK_API_KEY), or bind to 127.0.0.1\n',
+          'set REPLAYLINK_RECEIVER_KEY or pass --api-key-file FILE, or bind to 127.0.0.1\n',
       );
       return 2;
     }

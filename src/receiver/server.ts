@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,8 +6,10 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { invalidOption } from '../core/errors.js';
 import { printable } from '../core/text.js';
-import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './page.js';
+import { type Assets, loadAssets } from './assets.js';
+import { isLoopback, isLoopbackHost } from './loopback.js';
 import { createStore, type ReceivedEvent, type StoreStats } from './store.js';
+import { terminalText } from './terminal.js';
 
 export type { EventPage, ReceivedEvent, StoreStats } from './store.js';
 
@@ -18,8 +20,23 @@ export interface ReceiverOptions {
   print?: ((line: string) => void) | false;
   /** Events kept, oldest dropped first. Default 10,000. */
   maxEvents?: number;
-  /** Bytes of (decompressed) event bodies kept, oldest dropped first. Default 64 MiB. */
+  /** Bytes of (decompressed) event bodies kept, oldest dropped first; a larger event gets 413. Default 64 MiB. */
   maxBytes?: number;
+  /**
+   * Milliseconds between stream heartbeats. A stream whose client has read nothing of what
+   * was queued for it across two heartbeats is cut. Default 15,000.
+   */
+  heartbeatMs?: number;
+}
+
+/** The store's figures, the receiver's instance id and its open streams. */
+export interface ReceiverStats extends StoreStats {
+  /** Random per receiver process: a client that sees it change knows the ids restarted. */
+  instance: string;
+  /** Open `GET /events/stream` connections. */
+  streams: number;
+  /** Bytes queued in those connections, not yet taken by the network. */
+  streamBytes: number;
 }
 
 export const SEND_PATH = '/api/fullstack/v1/send';
@@ -27,17 +44,24 @@ export const SEND_PATH = '/api/fullstack/v1/send';
 export const MAX_BODY = 1024 * 1024;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-// A stream client that stops reading is cut off rather than buffered for without end.
-const MAX_STREAM_BACKLOG = 4 * 1024 * 1024;
+// A stream is written while less than this is queued for it, then waits for 'drain': a
+// client that stops reading holds at most this plus one event, whatever the replay.
+const STREAM_BUFFER = 1024 * 1024;
+// Open streams past this cut the oldest: each one may hold STREAM_BUFFER.
+const MAX_STREAMS = 16;
 const HEARTBEAT_MS = 15_000;
+// A whole request (headers and body) must arrive within this; headers alone within the other.
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 const STRING_FIELDS = ['payload', 'level', 'metadata', 'title', 'origin'] as const;
 
 type Decode = (input: Buffer, options: zlib.ZlibOptions | zlib.BrotliOptions) => Promise<Buffer>;
-const inflate: Record<string, Decode> = {
-  gzip: promisify(zlib.gunzip),
-  deflate: promisify(zlib.inflate),
-  br: promisify(zlib.brotliDecompress),
-};
+// A Map, not an object: `constructor` or `__proto__` must name no decoder.
+const inflate = new Map<string, Decode>([
+  ['gzip', promisify(zlib.gunzip)],
+  ['deflate', promisify(zlib.inflate)],
+  ['br', promisify(zlib.brotliDecompress)],
+]);
 
 const failure = (message: string, errorName = '') =>
   JSON.stringify({ success: 'false', error: [{ error_name: errorName, message }] });
@@ -55,6 +79,9 @@ const PAGE_CSP = [
 ].join('; ');
 
 function reply(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
+  // Answered before its body arrived: the connection is closed once the answer is out,
+  // rather than kept to read (and drop) a body that may trickle in for minutes.
+  if (!res.req.complete && hasBody(res.req)) res.setHeader('connection', 'close');
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
@@ -76,12 +103,6 @@ function asset(res: ServerResponse, body: string, type: string): void {
   });
   res.end(body);
 }
-
-const ASSETS: Record<string, [string, string]> = {
-  '/': [PAGE_HTML, 'text/html'],
-  '/page.js': [PAGE_SCRIPT, 'text/javascript'],
-  '/page.css': [PAGE_STYLE, 'text/css'],
-};
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -142,13 +163,9 @@ function targetOf(req: IncomingMessage): URL | undefined {
   }
 }
 
-// Names a page on this machine may use to reach a loopback receiver, port optional.
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
-const MISDIRECTED = failure('Host must be 127.0.0.1, localhost or [::1] for a loopback receiver');
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
-}
+const MISDIRECTED = failure(
+  'Host must be a loopback address (127.0.0.0/8, [::1]) or localhost for a loopback receiver',
+);
 
 /**
  * A loopback receiver serves only requests addressed to a loopback name: a page on another
@@ -157,9 +174,25 @@ function isLoopback(address: string): boolean {
  */
 function misdirected(req: IncomingMessage, server: http.Server): boolean {
   const host = req.headers.host;
-  if (host === undefined || LOOPBACK_HOST.test(host)) return false;
+  if (host === undefined || isLoopbackHost(host)) return false;
   const bound = server.address();
   return typeof bound === 'object' && bound !== null && isLoopback(bound.address);
+}
+
+interface Stream {
+  res: ServerResponse;
+  /** Id of the last event written to it. */
+  after: number;
+  /** Waiting for 'drain'. */
+  waiting: boolean;
+  /** Heartbeats seen while waiting. */
+  stalled: number;
+}
+
+/** Whether the request announced a body (the handler runs before any of it is read). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -183,19 +216,22 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 export function createReceiver(options: ReceiverOptions) {
   if (typeof options.apiKey !== 'string' || options.apiKey === '')
     throw invalidOption('apiKey', options.apiKey, 'a non-empty string');
-  const store = createStore(
-    positive('maxEvents', options.maxEvents, 10_000),
-    positive('maxBytes', options.maxBytes, 64 * 1024 * 1024),
-  );
+  const maxBytes = positive('maxBytes', options.maxBytes, 64 * 1024 * 1024);
+  const heartbeatMs = positive('heartbeatMs', options.heartbeatMs, HEARTBEAT_MS);
+  const store = createStore(positive('maxEvents', options.maxEvents, 10_000), maxBytes);
   const print =
     options.print === undefined
       ? (line: string) => process.stdout.write(`${line}\n`)
       : options.print;
   // Both sides hashed first: timingSafeEqual needs equal lengths, and the key's length stays private.
   const expected = createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
-  const streams = new Set<ServerResponse>();
+  const instance = randomBytes(8).toString('hex');
+  const assets: Assets = loadAssets();
+  const streams = new Set<Stream>();
   let nextId = 1;
   let lastDropped = 0;
+  // The newest event's frame, written once per stream when it is broadcast.
+  let framed: { event: ReceivedEvent; text: string } | undefined;
 
   function authorized(req: IncomingMessage): boolean {
     const given = req.headers.authorization;
@@ -203,39 +239,75 @@ export function createReceiver(options: ReceiverOptions) {
     return timingSafeEqual(createHash('sha256').update(given).digest(), expected);
   }
 
-  function broadcast(name: string, data: string, id?: number): void {
-    const message = `${id === undefined ? '' : `id: ${id}\n`}event: ${name}\ndata: ${data}\n\n`;
-    for (const res of streams) {
-      if (res.writableLength > MAX_STREAM_BACKLOG) res.destroy();
-      else res.write(message);
+  function stats(): ReceiverStats {
+    let streamBytes = 0;
+    for (const stream of streams) streamBytes += stream.res.writableLength;
+    return { ...store.stats(), instance, streams: streams.size, streamBytes };
+  }
+
+  function frame(event: ReceivedEvent): string {
+    if (framed?.event !== event)
+      framed = { event, text: `id: ${event.id}\nevent: event\ndata: ${JSON.stringify(event)}\n\n` };
+    return framed.text;
+  }
+
+  /**
+   * Writes the stream's next stored events while little is queued for it, then waits for
+   * 'drain'. Replay and live events go the same way, so neither can queue without bound.
+   */
+  function pump(stream: Stream): void {
+    if (stream.waiting || stream.res.destroyed) return;
+    for (let event = store.next(stream.after); event; event = store.next(stream.after)) {
+      stream.after = event.id;
+      stream.res.write(frame(event));
+      if (stream.res.writableLength >= STREAM_BUFFER) {
+        stream.waiting = true;
+        stream.res.once('drain', () => {
+          stream.waiting = false;
+          stream.stalled = 0;
+          pump(stream);
+        });
+        return;
+      }
+    }
+  }
+
+  function broadcast(name: string, data: string): void {
+    for (const stream of streams) {
+      // A stream that waits for its reader skips stats; it gets the next ones.
+      if (!stream.waiting || name === 'clear')
+        stream.res.write(`event: ${name}\ndata: ${data}\n\n`);
     }
   }
 
   function accept(event: ReceivedEvent, size: number): void {
     store.add(event, size);
     if (streams.size === 0) return;
-    broadcast('event', JSON.stringify(event), event.id);
-    const stats = store.stats();
-    if (stats.dropped !== lastDropped) {
-      lastDropped = stats.dropped;
-      broadcast('stats', JSON.stringify(stats));
+    for (const stream of streams) pump(stream);
+    const { dropped } = store.stats();
+    if (dropped !== lastDropped) {
+      lastDropped = dropped;
+      broadcast('stats', JSON.stringify(stats()));
     }
   }
 
   async function send(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    if (raw === undefined) return tooLarge(res);
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    let decoded: Buffer;
-    const decode = inflate[encoding];
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const decode = inflate.get(encoding);
     if (decode === undefined && encoding !== 'identity')
       return reply(res, 415, failure(`Unsupported encoding ${printable(encoding, 20)}`));
+    const raw = await readBody(req);
+    if (raw === undefined) return tooLarge(res, MAX_BODY);
+    let decoded: Buffer;
     try {
       decoded = decode ? await decode(raw, { maxOutputLength: MAX_BODY }) : raw;
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(res);
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE')
+        return tooLarge(res, MAX_BODY);
       return reply(res, 400, failure('Body could not be decompressed'));
     }
+    // Kept, it would push out every other event and still not fit.
+    if (decoded.length > maxBytes) return tooLarge(res, maxBytes);
     let body: unknown;
     try {
       body = JSON.parse(decoded.toString('utf8'));
@@ -249,7 +321,8 @@ export function createReceiver(options: ReceiverOptions) {
     accept(event, decoded.length);
     if (print)
       print(
-        `[receiver] ${event.type} ${event.level || '-'} uuid=${printable(event.uuid, 64)} ${printable(event.title)}`,
+        `[receiver] ${event.type} ${terminalText(event.level || '-', 16)} ` +
+          `uuid=${terminalText(event.uuid, 64)} ${terminalText(event.title, 200)}`,
       );
     const { uuid, type, title, payload, metadata, origin, timestamp, id } = event;
     reply(
@@ -265,9 +338,13 @@ export function createReceiver(options: ReceiverOptions) {
     );
   }
 
-  function tooLarge(res: ServerResponse): void {
+  function tooLarge(res: ServerResponse, limit: number): void {
     res.setHeader('connection', 'close');
-    reply(res, 413, failure(`Body larger than ${MAX_BODY} bytes (after decompression)`));
+    const what =
+      limit === MAX_BODY
+        ? `Body larger than ${MAX_BODY} bytes (after decompression)`
+        : `Event larger than the ${limit} bytes this receiver keeps (maxBytes)`;
+    reply(res, 413, failure(what));
   }
 
   function list(url: URL, res: ServerResponse) {
@@ -276,7 +353,7 @@ export function createReceiver(options: ReceiverOptions) {
     const after = intParam(url, ['after', 'cursor'], 0, 0, Number.MAX_SAFE_INTEGER);
     if (typeof after === 'string') return reply(res, 400, failure(after));
     const page = store.page(after, limit, url.searchParams.get('uuid'));
-    reply(res, 200, JSON.stringify({ ...page, ...store.stats() }));
+    reply(res, 200, JSON.stringify({ ...page, ...stats() }));
   }
 
   function stream(req: IncomingMessage, res: ServerResponse): void {
@@ -285,19 +362,38 @@ export function createReceiver(options: ReceiverOptions) {
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     });
-    res.write(`retry: 2000\nevent: stats\ndata: ${JSON.stringify(store.stats())}\n\n`);
-    // A client that reconnects (or loaded a page of events first) names the last id it has.
-    const last = Number(req.headers['last-event-id']);
-    if (Number.isSafeInteger(last) && last >= 0)
-      for (const event of store.since(last))
-        res.write(`id: ${event.id}\nevent: event\ndata: ${JSON.stringify(event)}\n\n`);
-    streams.add(res);
-    res.on('close', () => streams.delete(res));
+    if (streams.size >= MAX_STREAMS) streams.values().next().value?.res.destroy();
+    const current: ReceiverStats = stats();
+    res.write(
+      `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ instance })}\n\n` +
+        `event: stats\ndata: ${JSON.stringify(current)}\n\n`,
+    );
+    // A client that reconnects (or loaded a page of events first) names the last id it has;
+    // without one, the stream starts with the next event.
+    const last = Number(req.headers['last-event-id'] ?? Number.NaN);
+    const entry: Stream = {
+      res,
+      after: Number.isSafeInteger(last) && last >= 0 ? last : nextId - 1,
+      waiting: false,
+      stalled: 0,
+    };
+    streams.add(entry);
+    res.on('close', () => streams.delete(entry));
+    pump(entry);
   }
 
+  // A stream that took nothing of its queue across two heartbeats is cut: a reader that
+  // stopped would otherwise hold its buffers until the next event.
   const heartbeat = setInterval(() => {
-    for (const res of streams) res.write(': heartbeat\n\n');
-  }, HEARTBEAT_MS);
+    for (const stream of streams) {
+      if (!stream.waiting) {
+        stream.stalled = 0;
+        stream.res.write(': heartbeat\n\n');
+      } else if (++stream.stalled >= 2) {
+        stream.res.destroy();
+      }
+    }
+  }, heartbeatMs);
   heartbeat.unref();
 
   const routes: Record<
@@ -320,7 +416,7 @@ export function createReceiver(options: ReceiverOptions) {
       },
     },
     '/events/stream': { GET: (req, res) => stream(req, res) },
-    '/stats': { GET: (_req, res) => reply(res, 200, JSON.stringify(store.stats())) },
+    '/stats': { GET: (_req, res) => reply(res, 200, JSON.stringify(stats())) },
   };
 
   const server = http.createServer((req, res) => {
@@ -328,7 +424,7 @@ export function createReceiver(options: ReceiverOptions) {
     // Not `new URL(req.url, base)`: a path like `//host` would parse as another origin, or throw.
     const url = targetOf(req);
     if (url === undefined) return reply(res, 400, failure('Bad request target'));
-    const page = ASSETS[url.pathname];
+    const page = Object.hasOwn(assets, url.pathname) ? assets[url.pathname] : undefined;
     if (page !== undefined && (req.method === 'GET' || req.method === 'HEAD'))
       return asset(res, page[0], page[1]);
     const route = routes[url.pathname];
@@ -341,8 +437,10 @@ export function createReceiver(options: ReceiverOptions) {
     if (!authorized(req)) return reply(res, 401, NOT_LOGGED_IN);
     handler(req, res, url);
   });
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.on('close', () => clearInterval(heartbeat));
-  return { server, events: store.events, stats: store.stats };
+  return { server, events: store.events, stats };
 }
 
 /**
@@ -360,7 +458,7 @@ export async function startReceiver(options: ReceiverOptions, port = 0, host = '
     base,
     port: address.port,
     events,
-    stats: stats as () => StoreStats,
+    stats: stats as () => ReceiverStats,
     async close() {
       server.closeAllConnections();
       server.close();

@@ -82,8 +82,10 @@ export function createStore(maxEvents: number, maxBytes: number) {
     return { events: found, next: null };
   }
 
-  function since(after: number): ReceivedEvent[] {
-    return events.slice(firstAfter(after));
+  /** The oldest stored event with an id greater than `after`, if any. */
+  function next(after: number): ReceivedEvent | undefined {
+    resync();
+    return events[firstAfter(after)];
   }
 
   function stats(): StoreStats {
@@ -91,5 +93,5 @@ export function createStore(maxEvents: number, maxBytes: number) {
     return { stored: events.length, bytes, dropped, maxEvents, maxBytes };
   }
 
-  return { events, add, clear, page, since, stats };
+  return { events, add, clear, page, next, stats };
 }
