@@ -1,17 +1,13 @@
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startReceiver } from '../src/index.js';
 import { request } from './helpers.js';
+import { findBrowser } from './services.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip =
-  existsSync(CHROMIUM) || process.env.REPLAYLINK_REQUIRE_BROWSER === '1'
-    ? false
-    : `no Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH)`;
+const { command: CHROMIUM, skip } = findBrowser();
 
 const KEY = 'hostile-page-key';
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
@@ -55,7 +51,7 @@ describe('the receiver page with hostile events and at volume, in Chromium', { s
   before(async () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       args: [
         '--headless',
         '--no-sandbox',
