@@ -4,9 +4,10 @@ import { type ContextTags, contextTags } from '../src/index.js';
 type TransformableInfo = Logform.TransformableInfo;
 type Format = Logform.Format;
 
-const kTagged = Symbol('replaylink.winston.tagged');
-const kCaptured = Symbol('replaylink.winston.context');
-const OUTSIDE = Symbol('replaylink.winston.outside');
+// Shared keys (`Symbol.for`): the format and `winstonOptions` may come from different builds.
+const kTagged: unique symbol = Symbol.for('replaylink.winston.tagged');
+const kCaptured: unique symbol = Symbol.for('replaylink.winston.context');
+const OUTSIDE: unique symbol = Symbol.for('replaylink.winston.outside');
 
 type Info = TransformableInfo & {
   [kTagged]?: true;

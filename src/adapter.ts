@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { type AccessLog, type AccessLogOptions, createAccessLog } from './access-log/index.js';
-import { ensureInit, mergeInit } from './client.js';
+import {
+  type AccessLog,
+  type AccessLogOptions,
+  createAccessLog,
+  PRESETS,
+} from './access-log/index.js';
+import { adapterInit } from './client.js';
 import { invalidOption } from './core/errors.js';
 import type { RequestObserver } from './core/model.js';
 import type { ShouldForward } from './forward/capture.js';
@@ -65,9 +70,22 @@ export function adapterSetup(options: AdapterEntryOptions | undefined): AdapterS
   validate(adapter);
   const accessLog =
     adapter.accessLog === undefined ? undefined : createAccessLog(adapter.accessLog);
-  if (initOptions !== undefined) mergeInit(initOptions);
-  else ensureInit();
+  adapterInit(initOptions, adapter.accessLog && describeAccessLog(adapter.accessLog));
   return { options: adapter, accessLog };
+}
+
+/** An access log in a few words for `debug`: its format and where lines go. */
+function describeAccessLog({ format, stream }: AccessLogOptions): string {
+  const preset = Object.hasOwn(PRESETS, format);
+  const to =
+    stream === undefined || stream === process.stdout
+      ? 'stdout'
+      : stream === process.stderr
+        ? 'stderr'
+        : typeof stream === 'function'
+          ? 'a function'
+          : 'a stream';
+  return `${preset ? `${format} format` : 'a custom template'} to ${to}`;
 }
 
 /** Builds the per-middleware observers from adapter options. */

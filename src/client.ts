@@ -4,6 +4,7 @@ import { installEmitterBinding } from './core/emitters.js';
 import type { RequestContext } from './core/model.js';
 import { state } from './core/state.js';
 import { type Stats, snapshotStats } from './core/stats.js';
+import { resetUnstamped } from './core/unstamped.js';
 import { installConsoleForwarding } from './forward/console-forward.js';
 import { installExitDrain } from './forward/exit-drain.js';
 import {
@@ -15,7 +16,7 @@ import {
 } from './forward/forward.js';
 import { installProcessHandlers } from './forward/process-handlers.js';
 import { forwardState } from './forward/state.js';
-import { type ReplayLinkOptions, resolveOptions } from './options.js';
+import { describeSetup, type ReplayLinkOptions, resolveOptions } from './options.js';
 import { installOpenTelemetry, loadOpenTelemetry } from './propagate/opentelemetry.js';
 import { propagateState } from './propagate/options.js';
 import { installPropagation } from './propagate/propagate.js';
@@ -80,8 +81,11 @@ function install(): void {
   );
 }
 
-/** Validates `input`, then hands each capability its part. Nothing changes on a bad option. */
-function apply(input: unknown): void {
+/**
+ * Validates `input`, then hands each capability its part. Nothing changes on a bad option.
+ * With `debug`, says in one line what is now on (`accessLog`: the adapter's, if any).
+ */
+function apply(input: unknown, accessLog?: string): void {
   const resolved = resolveOptions(input);
   // A missing optional peer is a set-up error, raised before anything changes.
   if (resolved.openTelemetry) loadOpenTelemetry();
@@ -94,6 +98,7 @@ function apply(input: unknown): void {
   if (!state.initialized) install();
   installFeatures();
   startLiveSessions(resolved.liveSessions);
+  if (state.options.debug) diagnose(describeSetup(resolved, accessLog));
 }
 
 /**
@@ -117,13 +122,18 @@ export function init(options?: ReplayLinkOptions): ReplayLinkClient {
 }
 
 /**
- * Merges options given through an adapter key by key over the configuration in force,
- * so `expressMiddleware({ liveSessions })` after `init({ apiKey })` keeps the key.
- * The first configuration (from `init` or an adapter) is simply set.
+ * What an adapter's set-up does. Its `init` options, when it has any, are merged key by
+ * key over the configuration in force, so `expressMiddleware({ liveSessions })` after
+ * `init({ apiKey })` keeps the key (the first configuration is simply set); without any,
+ * the library is set up with defaults unless it is already. `accessLog` describes the
+ * adapter's access log for `debug`: part of the set-up line, or a line of its own when
+ * the library was set up before.
  */
-export function mergeInit(options: ReplayLinkOptions): ReplayLinkClient {
-  apply({ ...state.input, ...(options as Record<string, unknown>) });
-  return client;
+export function adapterInit(options: ReplayLinkOptions | undefined, accessLog?: string): void {
+  if (options !== undefined)
+    apply({ ...state.input, ...(options as Record<string, unknown>) }, accessLog);
+  else if (!state.initialized) apply(state.input ?? {}, accessLog);
+  else if (accessLog !== undefined) diagnose(`access log on for a middleware: ${accessLog}`);
 }
 
 /** Initialises with defaults (and the environment) unless set up already. Used by adapters. */
@@ -204,6 +214,7 @@ export async function close(timeoutMs = 2000): Promise<boolean> {
   state.initialized = false;
   state.input = undefined;
   state.warned.clear();
+  resetUnstamped();
   await stopLiveSessions(undefined, deadline - Date.now());
   return delivered;
 }

@@ -5,6 +5,7 @@ import {
   isPlainObject,
   pickBoolean,
   resolveCoreOptions,
+  TAG_KINDS,
 } from './core/options.js';
 import { unknownOption } from './core/suggest.js';
 import {
@@ -81,4 +82,50 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     forwarding: resolveForwarding(input),
     liveSessions: resolveLiveSessions(input.liveSessions),
   };
+}
+
+/** Where events go, without the key or anything else a URL may carry (user, query). */
+function endpointText(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return 'an invalid endpoint';
+  }
+}
+
+function forwardingText({ apiKey, endpoint, exceptions, logs }: ResolvedForwarding): string {
+  if (apiKey === undefined) return 'forwards nothing (no apiKey)';
+  const what = [
+    ...(exceptions ? ['exceptions'] : []),
+    ...(logs === false ? [] : [`console logs from ${logs}`]),
+  ];
+  if (what.length === 0) return 'forwards nothing (forward turns both off)';
+  return `forwards ${what.join(' and ')} to ${endpointText(endpoint)} (api key set)`;
+}
+
+/**
+ * The one line `debug` prints at set-up: what replaylink reads, stamps, forwards and
+ * keeps. `accessLog` describes the adapter's access log, when set up together.
+ */
+export function describeSetup(resolved: ResolvedOptions, accessLog?: string): string {
+  const { headers, stamp, tags, tagNames } = resolved.core;
+  const ids = TAG_KINDS.map((kind) => headers[kind]).join(', ');
+  const read = `reads ${ids} (and ${headers.requestId} as the request id)`;
+  const stamping = stamp
+    ? `stamps stdout and stderr with ${tags.map((kind) => tagNames[kind]).join(', ')}`
+    : 'stamps nothing (stamp: false)';
+  const live = resolved.liveSessions;
+  const parts = [
+    read,
+    stamping,
+    forwardingText(resolved.forwarding),
+    `access log: ${accessLog ?? 'off'}`,
+    live === undefined
+      ? 'live sessions: off'
+      : `live sessions: on, ${live.store.shared ? 'shared store' : 'in-process memory store'}`,
+  ];
+  if (resolved.propagate !== undefined) parts.push('propagates ids to allowlisted origins');
+  if (resolved.openTelemetry) parts.push('annotates OpenTelemetry spans');
+  return `set up: ${parts.join('; ')}`;
 }

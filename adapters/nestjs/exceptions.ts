@@ -7,7 +7,7 @@ import {
   type ShouldForward,
 } from '../../src/index.js';
 
-const kShouldForward = Symbol('replaylink.nestjs.shouldForward');
+const kShouldForward: unique symbol = Symbol.for('replaylink.nestjs.shouldForward');
 const kObserved = Symbol.for('replaylink.nestjs.exceptionsObserved');
 
 type Marked = IncomingMessage & { [kShouldForward]?: ShouldForward | undefined };

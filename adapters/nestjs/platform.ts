@@ -11,7 +11,7 @@ import { observeExceptionsOf } from './exceptions.js';
 import { REPLAYLINK_OPTIONS, type ReplayLinkModuleOptions } from './tokens.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-const kWrapped = Symbol('replaylink.nestjs.wrapped');
+const kWrapped: unique symbol = Symbol.for('replaylink.nestjs.wrapped');
 
 /** The route pattern Nest's platform matched. */
 function nestRoute(req: IncomingMessage): string | undefined {

@@ -5,6 +5,7 @@ import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { InternalContext, RequestContext } from './model.js';
 import { state } from './state.js';
 import { kBreadcrumbs, kFacts, kInvalidRecording, kPrefix, kTags, kView } from './symbols.js';
+import { noteUnstamped } from './unstamped.js';
 
 /** Fields accepted by {@link runWithContext}. Ids are validated like headers. */
 export interface ContextInit {
@@ -110,6 +111,13 @@ export function contextFromRequest(
   // Kept so that events from this request count as "invalid header", not "no recording id".
   if (recordingId === null)
     (context as { [kInvalidRecording]?: boolean })[kInvalidRecording] = true;
+  // No id to stamp: counted, and explained with `debug` (off the path of requests with ids).
+  if (
+    context.sessionToken === undefined &&
+    context.recordingId === undefined &&
+    context.sessionId === undefined
+  )
+    noteUnstamped(context, headers);
   return context;
 }
 

@@ -22,6 +22,51 @@ export function isValidId(kind: IdKind, value: unknown): value is string {
   return typeof value === 'string' && PATTERNS[kind].test(value);
 }
 
+// The same sets as the patterns above, one character at a time, and their lengths: used
+// only to say why a value was rejected (`rejectionReason`), never on the accepting path.
+const ALLOWED: Record<IdKind, RegExp> = {
+  sessionToken: /[A-Za-z0-9._~+/=-]/,
+  recordingId: /[A-Za-z0-9-]/,
+  requestId: /[A-Za-z0-9._~+/=-]/,
+  sessionId: /[0-9]/,
+};
+const MAX_LENGTH: Record<IdKind, number> = {
+  sessionToken: 512,
+  recordingId: 128,
+  requestId: 128,
+  sessionId: 20,
+};
+
+/** A character named without echoing anything unprintable: `"["` or `U+0009`. */
+function describeCharacter(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  if (code > 0x20 && code < 0x7f) return `"${char}"`;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Why a header value is not a valid id of `kind` (too long, a forbidden character,
+ * repeated…), or `undefined` when it is valid. Never quotes the value itself: it may be
+ * a secret or hostile text.
+ *
+ * @example
+ * rejectionReason('sessionToken', 'abc[1]'); // 'forbidden character "[" at position 4 of 6'
+ */
+export function rejectionReason(kind: IdKind, value: unknown): string | undefined {
+  if (isValidId(kind, value)) return undefined;
+  if (Array.isArray(value)) return `sent ${value.length} times (a repeated id is ambiguous)`;
+  if (typeof value !== 'string') return 'not text';
+  if (value.length === 0) return 'empty';
+  const max = MAX_LENGTH[kind];
+  if (value.length > max) return `too long (${value.length} characters, at most ${max})`;
+  // Node joins a repeated header's values with ", ".
+  if (value.includes(',')) return 'repeated or a list (contains ",")';
+  const chars = [...value];
+  const at = chars.findIndex((char) => !ALLOWED[kind].test(char));
+  if (at === -1) return 'not accepted';
+  return `forbidden character ${describeCharacter(chars[at]!)} at position ${at + 1} of ${chars.length}`;
+}
+
 /**
  * Result of reading one id header: the valid value, `undefined` when absent,
  * or `null` when present but rejected (so the caller can count it).

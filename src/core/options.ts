@@ -34,8 +34,10 @@ export interface CoreOptionsInput {
    */
   tags?: ReadonlyArray<TagKind>;
   /**
-   * Print the library's own diagnostics on stderr (never stamped). Default `false`, or
-   * `true` when the environment has `REPLAYLINK_DEBUG=1` or a `DEBUG` naming `replaylink`.
+   * Print the library's own diagnostics on stderr (never stamped): what is on, at set-up,
+   * and why a request's lines are not stamped (the first few, then a count a minute).
+   * Default `false`, or `true` when the environment has `REPLAYLINK_DEBUG=1` or a `DEBUG`
+   * naming `replaylink`.
    */
   debug?: boolean;
   /**

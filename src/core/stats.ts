@@ -9,6 +9,18 @@ export interface Stats {
     requestId: number;
     sessionId: number;
   };
+  /**
+   * Requests that carried no usable id, so their lines are not stamped, by reason (what
+   * `debug` explains for the first few). Counted with or without `debug`.
+   */
+  unstamped: {
+    /** None of the id headers replaylink reads was sent. */
+    noIdHeader: number;
+    /** No id header, but one whose name looks like one (e.g. `openreplay-sessiontoken`). */
+    nearMissHeader: number;
+    /** An id header was sent with a value that was rejected (see `invalidHeaders`). */
+    rejectedId: number;
+  };
   /** Writes that received a tag. */
   stampedWrites: number;
   /** Events accepted into the send queue. */
@@ -76,6 +88,7 @@ export function createStats(): Stats {
   return {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
+    unstamped: { noIdHeader: 0, nearMissHeader: 0, rejectedId: 0 },
     stampedWrites: 0,
     queued: 0,
     sent: 0,
