@@ -58,6 +58,7 @@ const OPTION_KEYS = [
   'liveSessions',
   ...FORWARD_OPTION_KEYS,
   'tags',
+  'sessionIdFromToken',
   'propagate',
   'openTelemetry',
 ] as const;

@@ -94,6 +94,8 @@ test('redactPaths follows the configured header names and the ids left out of ta
     () => {
       assert.deepEqual(redactPaths(), [
         'req.headers["x-or-token"]',
+        'req.headers["x-openreplay-sessiontoken"]',
+        'req.headers["x-openreplay-session-token"]',
         'req.headers["br-recording-uuid"]',
       ]);
     },

@@ -9,6 +9,11 @@ export interface Stats {
     requestId: number;
     sessionId: number;
   };
+  /**
+   * Requests that sent the session token under two header names with different values
+   * (the configured name's value was kept).
+   */
+  tokenHeaderConflicts: number;
   /** Writes that received a tag. */
   stampedWrites: number;
   /** Events accepted into the send queue. */
@@ -76,6 +81,7 @@ export function createStats(): Stats {
   return {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
+    tokenHeaderConflicts: 0,
     stampedWrites: 0,
     queued: 0,
     sent: 0,
