@@ -53,7 +53,9 @@ export async function startIngest(seed: bigint): Promise<Ingest> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     calls.push(path);
     res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', '*');
+    // Reflected: a `*` would not cover the batch route's Authorization header.
+    const asked = req.headers['access-control-request-headers'];
+    if (asked !== undefined) res.setHeader('access-control-allow-headers', asked);
     res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
     req.resume();
     if (req.method === 'OPTIONS') {

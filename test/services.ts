@@ -47,3 +47,10 @@ export const REDIS: Service = {
   install: 'apt-get install redis-server',
   requireEnv: 'REPLAYLINK_REQUIRE_REDIS',
 };
+
+export const CHROMIUM: Service = {
+  what: 'the browser tests (real OpenReplay tracker in headless Chromium)',
+  commands: ['chromium', 'chromium-browser'],
+  install: 'apt-get install chromium',
+  requireEnv: 'REPLAYLINK_REQUIRE_BROWSER',
+};
