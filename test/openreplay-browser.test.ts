@@ -34,7 +34,14 @@ const TOKEN = 'x-openreplay-sessiontoken';
 const AXIOS_TOKEN = 'x-openreplay-session-token';
 
 const SCENARIOS: Scenario[] = [
-  // Default network proxy: fetch and XHR through it; axios (over XHR) gets both names.
+  // Default network proxy: fetch and XHR through it, axios over XHR.
+  {
+    name: 'proxy',
+    proxy: true,
+    axios: false,
+    sent: { fetch: [TOKEN], xhr: [TOKEN], axios: [TOKEN] },
+  },
+  // The same with the axios hook: axios gets its own name as well.
   {
     name: 'proxy-axios',
     proxy: true,
