@@ -55,10 +55,10 @@ const OPTION_KEYS = [
   'tagNames',
   'debug',
   'breadcrumbs',
+  'sessionIdFromToken',
   'liveSessions',
   ...FORWARD_OPTION_KEYS,
   'tags',
-  'sessionIdFromToken',
   'propagate',
   'openTelemetry',
 ] as const;
