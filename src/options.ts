@@ -56,6 +56,7 @@ const OPTION_KEYS = [
   'tagNames',
   'debug',
   'breadcrumbs',
+  'sessionIdFromToken',
   'liveSessions',
   ...FORWARD_OPTION_KEYS,
   'tags',

@@ -42,16 +42,27 @@ async function crossOriginPost(url: string): Promise<Reply> {
 describe('replaylinkHeaders()', () => {
   after(() => close());
 
-  test('lists the configured incoming header names', () => {
+  test('lists the configured incoming header names and every name the tracker sends the token under', () => {
     init();
     assert.deepEqual(replaylinkHeaders(), [
       'x-openreplay-sessiontoken',
+      'x-openreplay-session-token',
       'br-recording-uuid',
       'x-request-id',
       'x-openreplay-session-id',
     ]);
     init({ headers: { sessionToken: 'X-Session-Token' } });
-    assert.equal(replaylinkHeaders()[0], 'x-session-token');
+    assert.deepEqual(replaylinkHeaders().slice(0, 3), [
+      'x-session-token',
+      'x-openreplay-sessiontoken',
+      'x-openreplay-session-token',
+    ]);
+    init({ headers: { sessionToken: 'X-OpenReplay-Session-Token' } });
+    assert.deepEqual(replaylinkHeaders().slice(0, 3), [
+      'x-openreplay-session-token',
+      'x-openreplay-sessiontoken',
+      'br-recording-uuid',
+    ]);
     init();
   });
 });

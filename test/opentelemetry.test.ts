@@ -13,6 +13,9 @@ import express from 'express';
 import { expressMiddleware } from '../adapters/express.js';
 import { stats } from '../src/index.js';
 import { request, serve, withOutput } from './helpers.js';
+import { mintToken } from './openreplay.js';
+
+const TRACKER_TOKEN = mintToken('secret', 16140324065183488n, 1_900_000_000_000);
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -58,8 +61,11 @@ test('the active server span gets session.id and bugreplay.recording_id, never t
         { 'x-openreplay-sessiontoken': 'secret.token.2', 'br-recording-uuid': 'rec-2' },
       ],
       ['/nothing', {}],
+      ['/tracker-token', { 'x-openreplay-session-token': TRACKER_TOKEN }],
     ]);
     assert.deepEqual(spans.get('GET /with-id'), { 'session.id': '5551' });
+    // OpenReplay's own token: the session id read from it.
+    assert.deepEqual(spans.get('GET /tracker-token'), { 'session.id': '16140324065183488' });
     const hashed = createHash('sha256').update('secret.token.2').digest('hex').slice(0, 32);
     assert.deepEqual(spans.get('GET /token-only'), {
       'session.id': hashed,
@@ -67,7 +73,10 @@ test('the active server span gets session.id and bugreplay.recording_id, never t
     });
     assert.deepEqual(spans.get('GET /nothing'), {});
     const all = JSON.stringify([...spans.values()]);
-    assert.ok(!all.includes('secret.token.2') && !all.includes('tok.1'), all);
+    assert.ok(
+      !all.includes('secret.token.2') && !all.includes('tok.1') && !all.includes(TRACKER_TOKEN),
+      all,
+    );
     assert.equal(stats().integrationErrors, 0);
   });
 });

@@ -13,6 +13,7 @@ import { pinoOptions, redactPaths } from '../adapters/pino.js';
 import { replayLinkIntegration } from '../adapters/sentry.js';
 import { winstonFormat } from '../adapters/winston.js';
 import { freePort, request, serve, withOutput } from './helpers.js';
+import { mintToken } from './openreplay.js';
 
 const TOKEN = 'secret.token.7';
 const HEADERS = {
@@ -33,60 +34,75 @@ function sink() {
   return { lines, stream };
 }
 
-test("with tags: ['sessionId'] no carrier writes the token; pino-http redacts its header", async () => {
-  await withOutput({ tags: ['sessionId'] }, async (output) => {
-    const sentryEvents: Array<{ tags?: Record<string, unknown>; sdkProcessingMetadata?: unknown }> =
-      [];
-    Sentry.init({
-      dsn: `http://public@127.0.0.1:${await freePort()}/1`,
-      integrations: [replayLinkIntegration()],
-      beforeSend(event) {
-        sentryEvents.push(event);
-        return null;
-      },
+// The tracker sends only the token; the session id is read from it.
+const TRACKER_TOKEN = mintToken('secret', 16140324065183488n, 1_900_000_000_000);
+const CASES = [
+  { sent: 'a session id header', headers: HEADERS, token: TOKEN, id: '4242' },
+  {
+    sent: "only the tracker's token",
+    headers: { 'x-openreplay-sessiontoken': TRACKER_TOKEN, 'br-recording-uuid': 'rec-7' },
+    token: TRACKER_TOKEN,
+    id: '16140324065183488',
+  },
+];
+
+for (const { sent, headers, token, id } of CASES)
+  test(`with tags: ['sessionId'] and ${sent}, no carrier writes the token; pino-http redacts its header`, async () => {
+    await withOutput({ tags: ['sessionId'] }, async (output) => {
+      const sentryEvents: Array<{
+        tags?: Record<string, unknown>;
+        sdkProcessingMetadata?: unknown;
+      }> = [];
+      Sentry.init({
+        dsn: `http://public@127.0.0.1:${await freePort()}/1`,
+        integrations: [replayLinkIntegration()],
+        beforeSend(event) {
+          sentryEvents.push(event);
+          return null;
+        },
+      });
+      const pinoOut = sink();
+      const logger = pino(pinoOptions({ base: null, timestamp: false }), pinoOut.stream);
+      const winstonOut = sink();
+      const wlogger = winston.createLogger({
+        format: winston.format.combine(winstonFormat(), winston.format.json()),
+        transports: [new winston.transports.Stream({ stream: winstonOut.stream })],
+      });
+      const app = express();
+      app.use(expressMiddleware());
+      app.use(pinoHttp({ logger, redact: redactPaths() }));
+      app.get('/', async (req, res) => {
+        console.log('stamped');
+        req.log.info('from pino-http');
+        wlogger.info('from winston');
+        Sentry.captureException(new Error('to sentry'));
+        await Sentry.flush(1000);
+        res.end('ok');
+      });
+      const server = await serve(app as unknown as RequestListener);
+      try {
+        await request(server.url, { headers });
+      } finally {
+        await server.close();
+        await Sentry.close(1000);
+      }
+      assert.equal(output.stdout(), `[openReplaySession.id=${id}] stamped\n`);
+      const pinoText = pinoOut.lines.join('');
+      assert.equal(pinoOut.lines.length, 2, pinoText);
+      assert.match(pinoText, new RegExp(`"openReplaySession.id":"${id}"`));
+      assert.match(pinoText, /"x-openreplay-sessiontoken":"\[Redacted\]"/);
+      assert.match(winstonOut.lines.join(''), new RegExp(`openReplaySession.id=${id}`));
+      assert.equal(sentryEvents.length, 1);
+      assert.deepEqual(sentryEvents[0]?.tags, { 'openReplaySession.id': id });
+      const everything = [
+        output.stdout(),
+        pinoText,
+        winstonOut.lines.join(''),
+        JSON.stringify(sentryEvents.map(({ sdkProcessingMetadata: _, ...sent }) => sent)),
+      ];
+      for (const text of everything) assert.ok(!text.includes(token), text);
     });
-    const pinoOut = sink();
-    const logger = pino(pinoOptions({ base: null, timestamp: false }), pinoOut.stream);
-    const winstonOut = sink();
-    const wlogger = winston.createLogger({
-      format: winston.format.combine(winstonFormat(), winston.format.json()),
-      transports: [new winston.transports.Stream({ stream: winstonOut.stream })],
-    });
-    const app = express();
-    app.use(expressMiddleware());
-    app.use(pinoHttp({ logger, redact: redactPaths() }));
-    app.get('/', async (req, res) => {
-      console.log('stamped');
-      req.log.info('from pino-http');
-      wlogger.info('from winston');
-      Sentry.captureException(new Error('to sentry'));
-      await Sentry.flush(1000);
-      res.end('ok');
-    });
-    const server = await serve(app as unknown as RequestListener);
-    try {
-      await request(server.url, { headers: HEADERS });
-    } finally {
-      await server.close();
-      await Sentry.close(1000);
-    }
-    assert.equal(output.stdout(), '[openReplaySession.id=4242] stamped\n');
-    const pinoText = pinoOut.lines.join('');
-    assert.equal(pinoOut.lines.length, 2, pinoText);
-    assert.match(pinoText, /"openReplaySession.id":"4242"/);
-    assert.match(pinoText, /"x-openreplay-sessiontoken":"\[Redacted\]"/);
-    assert.match(winstonOut.lines.join(''), /openReplaySession.id=4242/);
-    assert.equal(sentryEvents.length, 1);
-    assert.deepEqual(sentryEvents[0]?.tags, { 'openReplaySession.id': '4242' });
-    const everything = [
-      output.stdout(),
-      pinoText,
-      winstonOut.lines.join(''),
-      JSON.stringify(sentryEvents.map(({ sdkProcessingMetadata: _, ...sent }) => sent)),
-    ];
-    for (const text of everything) assert.ok(!text.includes(TOKEN), text);
   });
-});
 
 test('redactPaths follows the configured header names and the ids left out of tags', async () => {
   await withOutput(
@@ -94,6 +110,8 @@ test('redactPaths follows the configured header names and the ids left out of ta
     () => {
       assert.deepEqual(redactPaths(), [
         'req.headers["x-or-token"]',
+        'req.headers["x-openreplay-sessiontoken"]',
+        'req.headers["x-openreplay-session-token"]',
         'req.headers["br-recording-uuid"]',
       ]);
     },

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { diagnose } from './diagnostics.js';
 import { tagText } from './fields.js';
-import { type IdKind, isValidId, readIdHeader } from './headers.js';
+import {
+  type IdKind,
+  isValidId,
+  readIdHeader,
+  readTokenHeader,
+  sessionIdOfToken,
+} from './headers.js';
 import type { InternalContext, RequestContext } from './model.js';
 import { state } from './state.js';
 import { kBreadcrumbs, kFacts, kInvalidRecording, kPrefix, kTags, kView } from './symbols.js';
@@ -32,17 +39,18 @@ interface Ids {
 /**
  * A request's context. Every field, private ones included, is created by the constructor
  * so the object keeps one shape for its whole life; the request id (a fresh UUID when
- * none came in) and the stamp prefix are made on first read, since most requests never
- * read one or the other.
+ * none came in), the session id read from the token and the stamp prefix are made on
+ * first read, since most requests never read one or the other.
  */
 class Context {
   readonly sessionToken: string | undefined;
   readonly recordingId: string | undefined;
-  readonly sessionId: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly startedAt: number;
   #requestId: string | undefined;
+  /** The sent session id; `null` until the one inside the token has been looked for. */
+  #sessionId: string | undefined | null;
   #prefix: string | undefined = undefined;
   [kTags]: unknown = undefined;
   [kFacts]: unknown = undefined;
@@ -53,11 +61,20 @@ class Context {
   constructor(ids: Ids, method: string, path: string) {
     this.sessionToken = ids.sessionToken;
     this.recordingId = ids.recordingId;
-    this.sessionId = ids.sessionId;
+    this.#sessionId = ids.sessionId ?? (ids.sessionToken === undefined ? undefined : null);
     this.#requestId = ids.requestId;
     this.method = method;
     this.path = path;
     this.startedAt = Date.now();
+  }
+
+  /** The sent session id, else (unless `sessionIdFromToken` is off) the token's. */
+  get sessionId(): string | undefined {
+    if (this.#sessionId === null)
+      this.#sessionId = state.options.sessionIdFromToken
+        ? sessionIdOfToken(this.sessionToken as string)
+        : undefined;
+    return this.#sessionId;
   }
 
   get requestId(): string {
@@ -74,8 +91,24 @@ class Context {
   }
 }
 
+// What OpenReplay's log integrations read after `openReplaySessionToken=`.
+const OPENREPLAY_TOKEN_TEXT = /[^0-9A-Za-z.]/;
+
+/** In debug, says once that a token will be cut short by OpenReplay's own extraction. */
+function noteCutShort(token: string): void {
+  const at = token.search(OPENREPLAY_TOKEN_TEXT);
+  if (at === -1 || state.warned.has('tokenCutShort')) return;
+  state.warned.add('tokenCutShort');
+  diagnose(
+    `a session token holds "${token[at]}": it is stamped whole, but OpenReplay reads the ` +
+      'token after "openReplaySessionToken=" as [0-9a-zA-Z.]+ and cuts it there, so its ' +
+      'lines may not be found (said once)',
+  );
+}
+
 function makeContext(ids: Ids, method: string, path: string): InternalContext {
   state.stats.contexts++;
+  if (state.options.debug && ids.sessionToken !== undefined) noteCutShort(ids.sessionToken);
   return new Context(ids, method, path) as unknown as InternalContext;
 }
 
@@ -97,10 +130,7 @@ export function contextFromRequest(
   const recordingId = readIdHeader(headers, names.recordingId, 'recordingId');
   const context = makeContext(
     {
-      sessionToken: accept(
-        'sessionToken',
-        readIdHeader(headers, names.sessionToken, 'sessionToken'),
-      ),
+      sessionToken: accept('sessionToken', readTokenHeader(headers, state.options.tokenHeaders)),
       recordingId: accept('recordingId', recordingId),
       requestId: accept('requestId', readIdHeader(headers, names.requestId, 'requestId')),
       sessionId: accept('sessionId', readIdHeader(headers, names.sessionId, 'sessionId')),
@@ -192,7 +222,12 @@ export function fromCarrier(input: unknown): ContextInit {
   const names = state.options.headers;
   const init: ContextInit = {};
   for (const kind of ID_KINDS) {
-    const value = accept(kind, readIdHeader(headers, names[kind], kind));
+    const value = accept(
+      kind,
+      kind === 'sessionToken'
+        ? readTokenHeader(headers, state.options.tokenHeaders)
+        : readIdHeader(headers, names[kind], kind),
+    );
     if (value !== undefined) init[kind] = value;
   }
   return init;

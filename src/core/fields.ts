@@ -54,15 +54,15 @@ export function contextTags(): ContextTags | undefined {
 
 /**
  * The incoming header names that carry ids a log must not repeat: the session token's
- * (a credential) and those of the ids left out of `tags`. For loggers that print request
- * headers (pino-http's `redact`, morgan formats).
+ * (a credential; every name it is read from) and those of the ids left out of `tags`.
+ * For loggers that print request headers (pino-http's `redact`, morgan formats).
  *
  * @example
- * idHeadersToHide(); // ['x-openreplay-sessiontoken'] with the default options
+ * idHeadersToHide(); // ['x-openreplay-sessiontoken', 'x-openreplay-session-token'] with the default options
  */
 export function idHeadersToHide(): string[] {
-  const { headers, tags } = state.options;
-  const hidden: string[] = [headers.sessionToken];
+  const { headers, tags, tokenHeaders } = state.options;
+  const hidden: string[] = [...tokenHeaders];
   for (const kind of ['recordingId', 'sessionId'] as const)
     if (!tags.includes(kind)) hidden.push(headers[kind]);
   return hidden;

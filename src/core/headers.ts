@@ -8,6 +8,12 @@ const REQUEST_ID = /^[A-Za-z0-9._~+/=-]{1,128}$/;
 // OpenReplay's numeric session id (tracker.getSessionID()).
 const SESSION_ID = /^[0-9]{1,20}$/;
 
+// OpenReplay's session tokens: base36(session id) "." base36(expiry ms) "." base58 of an
+// HMAC-SHA256 (32 bytes: 32 to 44 characters). The id is a uint64, so it can pass 2^53.
+const OPENREPLAY_TOKEN = /^([0-9a-z]{1,13})\.[0-9a-z]{1,13}\.[1-9A-HJ-NP-Za-km-z]{32,44}$/;
+const MAX_UINT64 = 2n ** 64n - 1n;
+const BASE36_6 = 36n ** 6n;
+
 export type IdKind = 'sessionToken' | 'recordingId' | 'requestId' | 'sessionId';
 
 const PATTERNS: Record<IdKind, RegExp> = {
@@ -68,6 +74,20 @@ export function rejectionReason(kind: IdKind, value: unknown): string | undefine
 }
 
 /**
+ * The numeric session id inside a token of OpenReplay's shape, in decimal (what
+ * `tracker.getSessionID()` returns), or `undefined` for any other token.
+ */
+export function sessionIdOfToken(token: string): string | undefined {
+  const digits = OPENREPLAY_TOKEN.exec(token)?.[1];
+  if (digits === undefined) return undefined;
+  // Two parts of at most 7 and 6 base-36 digits each fit a double exactly.
+  const cut = Math.max(0, digits.length - 6);
+  const high = cut === 0 ? 0 : Number.parseInt(digits.slice(0, cut), 36);
+  const id = BigInt(high) * BASE36_6 + BigInt(Number.parseInt(digits.slice(cut), 36));
+  return id === 0n || id > MAX_UINT64 ? undefined : id.toString();
+}
+
+/**
  * Result of reading one id header: the valid value, `undefined` when absent,
  * or `null` when present but rejected (so the caller can count it).
  */
@@ -83,14 +103,39 @@ export function readIdHeader(
 }
 
 /**
- * The incoming header names replaylink reads (session token, recording id, request id,
- * session id), as configured by `init`. A cross-origin frontend sends them, so a CORS
- * preflight must allow them. Call it after `init` when the names are customised.
+ * Reads the session token from the first of `names` present (the configured name comes
+ * first, then the tracker's). A later name holding another value is a conflict: counted,
+ * and the first one's verdict kept.
+ */
+export function readTokenHeader(
+  headers: IncomingHttpHeaders,
+  names: readonly string[],
+): string | undefined | null {
+  let first: string | string[] | undefined;
+  for (const name of names) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (first === undefined) first = value;
+    else if (value !== first) {
+      state.stats.tokenHeaderConflicts++;
+      break;
+    }
+  }
+  if (first === undefined) return undefined;
+  return isValidId('sessionToken', first) ? first : null;
+}
+
+/**
+ * The incoming header names replaylink reads, as configured by `init`: the session
+ * token's (the configured name, then `x-openreplay-sessiontoken` and
+ * `x-openreplay-session-token`, the names OpenReplay's tracker sends), then the recording
+ * id's, the request id's and the session id's. A cross-origin frontend sends them, so a
+ * CORS preflight must allow them all. Call it after `init` when the names are customised.
  *
  * @example
  * app.use(cors({ origin: 'https://shop.example', allowedHeaders: ['content-type', ...replaylinkHeaders()] }));
  */
 export function replaylinkHeaders(): string[] {
-  const { sessionToken, recordingId, requestId, sessionId } = state.options.headers;
-  return [sessionToken, recordingId, requestId, sessionId];
+  const { headers, tokenHeaders } = state.options;
+  return [...tokenHeaders, headers.recordingId, headers.requestId, headers.sessionId];
 }

@@ -4,11 +4,24 @@ import { invalidOption } from './errors.js';
 export const TAG_KINDS = ['sessionToken', 'recordingId', 'sessionId'] as const;
 export type TagKind = (typeof TAG_KINDS)[number];
 
+/**
+ * The names OpenReplay's tracker sends the session token under: `fetch`/XHR (the
+ * `network.sessionTokenHeader` option) and its axios hook (`network.axiosInstances`).
+ */
+export const TRACKER_TOKEN_HEADERS = Object.freeze([
+  'x-openreplay-sessiontoken',
+  'x-openreplay-session-token',
+]);
+
 /** The core options of {@link init}: where ids come from and how they are written. */
 export interface CoreOptionsInput {
   /** Incoming header names (matched case-insensitively). */
   headers?: {
-    /** OpenReplay session token header. Default `x-openreplay-sessiontoken`. */
+    /**
+     * OpenReplay session token header, read first. Default `x-openreplay-sessiontoken`.
+     * The names OpenReplay's tracker uses (`x-openreplay-sessiontoken`,
+     * `x-openreplay-session-token`) are always read after it.
+     */
     sessionToken?: string;
     /** BugReplay recording id header. Default `br-recording-uuid`. */
     recordingId?: string;
@@ -17,6 +30,12 @@ export interface CoreOptionsInput {
     /** OpenReplay numeric session id header (`tracker.getSessionID()`). Default `x-openreplay-session-id`. */
     sessionId?: string;
   };
+  /**
+   * When a request has an OpenReplay session token but no session id header, read the
+   * numeric session id out of the token (its first segment, in base 36), so that
+   * `openReplaySession.id=…` is stamped too. Default `true`.
+   */
+  sessionIdFromToken?: boolean;
   /** Stamp the ids on console, stdout and stderr output inside a request. Default `true`. */
   stamp?: boolean;
   /** Tag names written in stamped lines, e.g. `[openReplaySessionToken=…]`. */
@@ -55,6 +74,9 @@ export interface CoreOptions {
     readonly requestId: string;
     readonly sessionId: string;
   };
+  /** Every header name the session token is read from: `headers.sessionToken` first. */
+  readonly tokenHeaders: readonly string[];
+  readonly sessionIdFromToken: boolean;
   readonly stamp: boolean;
   readonly tagNames: {
     readonly sessionToken: string;
@@ -73,6 +95,8 @@ export const CORE_DEFAULTS: CoreOptions = Object.freeze({
     requestId: 'x-request-id',
     sessionId: 'x-openreplay-session-id',
   }),
+  tokenHeaders: TRACKER_TOKEN_HEADERS,
+  sessionIdFromToken: true,
   stamp: true,
   tagNames: Object.freeze({
     sessionToken: 'openReplaySessionToken',
@@ -178,13 +202,16 @@ export function resolveCoreOptions(input: Record<string, unknown>): CoreOptions 
       TAG_NAME,
       'letters, digits, "_", "." or "-" (1–64)',
     );
+  const sessionToken = headerName('sessionToken');
   return {
     headers: {
-      sessionToken: headerName('sessionToken'),
+      sessionToken,
       recordingId: headerName('recordingId'),
       requestId: headerName('requestId'),
       sessionId: headerName('sessionId'),
     },
+    tokenHeaders: [...new Set([sessionToken, ...TRACKER_TOKEN_HEADERS])],
+    sessionIdFromToken: pickBoolean(input, 'sessionIdFromToken', CORE_DEFAULTS.sessionIdFromToken),
     stamp: pickBoolean(input, 'stamp', CORE_DEFAULTS.stamp),
     tagNames: {
       sessionToken: tagName('sessionToken'),

@@ -21,6 +21,11 @@ export interface Stats {
     /** An id header was sent with a value that was rejected (see `invalidHeaders`). */
     rejectedId: number;
   };
+  /**
+   * Requests that sent the session token under two header names with different values
+   * (the configured name's value was kept).
+   */
+  tokenHeaderConflicts: number;
   /** Writes that received a tag. */
   stampedWrites: number;
   /** Events accepted into the send queue. */
@@ -89,6 +94,7 @@ export function createStats(): Stats {
     contexts: 0,
     invalidHeaders: { sessionToken: 0, recordingId: 0, requestId: 0, sessionId: 0 },
     unstamped: { noIdHeader: 0, nearMissHeader: 0, rejectedId: 0 },
+    tokenHeaderConflicts: 0,
     stampedWrites: 0,
     queued: 0,
     sent: 0,
