@@ -2,6 +2,7 @@ import { invalidOption } from './core/errors.js';
 import {
   type CoreOptions,
   type CoreOptionsInput,
+  idHeaderNames,
   isPlainObject,
   pickBoolean,
   resolveCoreOptions,
@@ -111,7 +112,7 @@ function forwardingText({ apiKey, endpoint, exceptions, logs }: ResolvedForwardi
  */
 export function describeSetup(resolved: ResolvedOptions, accessLog?: string): string {
   const { headers, stamp, tags, tagNames } = resolved.core;
-  const ids = TAG_KINDS.map((kind) => headers[kind]).join(', ');
+  const ids = TAG_KINDS.flatMap((kind) => idHeaderNames(resolved.core, kind)).join(', ');
   const read = `reads ${ids} (and ${headers.requestId} as the request id)`;
   const stamping = stamp
     ? `stamps stdout and stderr with ${tags.map((kind) => tagNames[kind]).join(', ')}`

@@ -84,11 +84,11 @@ test('REPLAYLINK_DEBUG=1: one set-up line, then why each unstamped request is no
       assert.equal(said.length, 4, said.join('\n'));
       assert.match(
         said[0]!,
-        /^replaylink: set up: reads x-openreplay-sessiontoken, br-recording-uuid, x-openreplay-session-id .*; stamps stdout and stderr with openReplaySessionToken, .*; forwards nothing \(no apiKey\); access log: off; live sessions: off$/,
+        /^replaylink: set up: reads x-openreplay-sessiontoken, x-openreplay-session-token, br-recording-uuid, x-openreplay-session-id .*; stamps stdout and stderr with openReplaySessionToken, .*; forwards nothing \(no apiKey\); access log: off; live sessions: off$/,
       );
       assert.match(
         said[1]!,
-        /^replaylink: GET \/orders: lines not stamped, no id header \(looked for x-openreplay-sessiontoken, br-recording-uuid, x-openreplay-session-id; saw none in host, /,
+        /^replaylink: GET \/orders: lines not stamped, no id header \(looked for x-openreplay-sessiontoken, x-openreplay-session-token, br-recording-uuid, x-openreplay-session-id; saw none in host, /,
       );
       assert.equal(
         said[2],
@@ -147,7 +147,7 @@ test('the set-up line names the endpoint without the key, the access log and the
 test('near-miss header names: a missing x-, a stray x-, other separators, known aliases', async () => {
   const names = [
     'openreplay-sessiontoken',
-    'x-openreplay-session-token',
+    'openreplay-session-token',
     'x_openreplay_sessiontoken',
     'x-br-recording-uuid',
     'bugreplay-recording-uuid',
@@ -174,7 +174,7 @@ test('near-miss header names: a missing x-, a stray x-, other separators, known 
       ),
       [
         ['openreplay-sessiontoken', 'x-openreplay-sessiontoken'],
-        ['x-openreplay-session-token', 'x-openreplay-sessiontoken'],
+        ['openreplay-session-token', 'x-openreplay-sessiontoken'],
         ['x_openreplay_sessiontoken', 'x-openreplay-sessiontoken'],
         ['x-br-recording-uuid', 'br-recording-uuid'],
         ['bugreplay-recording-uuid', 'br-recording-uuid'],

@@ -88,6 +88,12 @@ export interface CoreOptions {
   readonly breadcrumbs: number;
 }
 
+/** The header names read for an id, in order: the token's configured name, then the tracker's. */
+export const idHeaderNames = (
+  options: CoreOptions,
+  kind: (typeof TAG_KINDS)[number],
+): readonly string[] => (kind === 'sessionToken' ? options.tokenHeaders : [options.headers[kind]]);
+
 export const CORE_DEFAULTS: CoreOptions = Object.freeze({
   headers: Object.freeze({
     sessionToken: 'x-openreplay-sessiontoken',

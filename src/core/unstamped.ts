@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { diagnose } from './diagnostics.js';
 import { type IdKind, rejectionReason } from './headers.js';
 import type { InternalContext } from './model.js';
-import type { CoreOptions } from './options.js';
+import { type CoreOptions, idHeaderNames, TAG_KINDS } from './options.js';
 import { capabilityState, state } from './state.js';
 import { printable } from './text.js';
 
@@ -10,8 +10,6 @@ import { printable } from './text.js';
 // on stderr with `debug` for the first few requests, then summed up once a minute. Only
 // requests that carry no id reach this file, so requests that do pay nothing for it.
 
-/** The ids whose tags are stamped; the request id is not one. */
-const STAMPED: readonly IdKind[] = ['sessionToken', 'recordingId', 'sessionId'];
 /** Requests explained one by one (per `init`) before the rest are only counted. */
 const EXPLAINED = 5;
 const SUMMARY_MS = 60_000;
@@ -67,9 +65,10 @@ function nearMissTable(options: CoreOptions): Map<string, IdKind> {
   const add = (name: string, kind: IdKind) => {
     for (const spelling of spellings(name)) if (!table.has(spelling)) table.set(spelling, kind);
   };
-  for (const kind of STAMPED) add(options.headers[kind], kind);
+  for (const kind of TAG_KINDS) add(options.headers[kind], kind);
   for (const [alias, kind] of Object.entries(ALIASES)) add(alias, kind);
   for (const name of Object.values(options.headers)) table.delete(name);
+  for (const name of options.tokenHeaders) table.delete(name);
   return table;
 }
 
@@ -85,12 +84,13 @@ function nearMissOf(headers: IncomingHttpHeaders): string | undefined {
 
 /** The first stamped id whose header came with a rejected value, and why. */
 function rejectedOf(headers: IncomingHttpHeaders): { name: string; why: string } | undefined {
-  for (const kind of STAMPED) {
-    const name = state.options.headers[kind];
-    const value = headers[name];
-    if (value === undefined) continue;
-    const why = rejectionReason(kind, value);
-    if (why !== undefined) return { name, why };
+  for (const kind of TAG_KINDS) {
+    for (const name of idHeaderNames(state.options, kind)) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const why = rejectionReason(kind, value);
+      if (why !== undefined) return { name, why };
+    }
   }
   return undefined;
 }
@@ -102,7 +102,7 @@ function describe(reason: Reason, headers: IncomingHttpHeaders, detail: string):
     return `header "${detail}" is not one replaylink reads (did you mean "${names[kind]}"?)`;
   }
   if (reason === 'rejectedId') return `${detail} (value not shown)`;
-  const lookedFor = STAMPED.map((kind) => names[kind]).join(', ');
+  const lookedFor = TAG_KINDS.flatMap((kind) => idHeaderNames(state.options, kind)).join(', ');
   const seen = Object.keys(headers);
   const listed = seen.slice(0, SHOWN_NAMES).join(', ') + (seen.length > SHOWN_NAMES ? ', …' : '');
   return `no id header (looked for ${lookedFor}; saw none${seen.length > 0 ? ` in ${printable(listed, 200)}` : ''})`;
