@@ -17,6 +17,10 @@ import {
 } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { captureOutput, inZone, request, serve, useReceiver } from './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const receiver = useReceiver('config-key');
 

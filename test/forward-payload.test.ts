@@ -7,6 +7,10 @@ import { expressMiddleware } from '../adapters/express.js';
 import { logText } from '../src/forward/serialize.js';
 import { flush, log, type ReplayLinkOptions, runWithContext } from '../src/index.js';
 import { request, serve, useReceiver, withOutput } from './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const KEY = 'sk_payload';
 const receiver = useReceiver(KEY);

@@ -34,9 +34,11 @@ export function useSeed(): () => number {
   if (!used) {
     used = true;
     fc.configureGlobal({ ...fc.readConfigureGlobal(), seed: SEED });
-    afterEach((t) => {
+    afterEach((context) => {
+      // `passed` is there from Node 20.12 (older @types/node lack it).
+      const t = context as { passed?: boolean; diagnostic?: (message: string) => void };
       if (t.passed === false)
-        t.diagnostic(`random seed ${SEED}: rerun with REPLAYLINK_SEED=${SEED}`);
+        t.diagnostic?.(`random seed ${SEED}: rerun with REPLAYLINK_SEED=${SEED}`);
     });
   }
   return randomFrom(SEED);
