@@ -3,7 +3,19 @@ import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
+import { state } from '../src/core/state.js';
+import { createStats } from '../src/core/stats.js';
 import { close, init, type ReplayLinkOptions, startReceiver } from '../src/index.js';
+
+/**
+ * Zeroes every counter `stats()` reads. The counters live for the process; every test file
+ * that imports this module starts each test from zero, so that exact counts do not depend
+ * on the tests that ran before.
+ */
+export function resetStats(): void {
+  state.stats = createStats();
+}
+beforeEach(resetStats);
 
 export interface Served {
   url: string;

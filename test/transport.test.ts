@@ -150,10 +150,9 @@ test('a socket reset mid-response is a network failure', async () => {
     setImmediate(() => res.socket?.destroy());
   });
   try {
-    const { counts } = await scenario(resetting.url, 2);
-    assert.equal(counts.failed, 2);
-    assert.equal(counts.network + counts.timeout, 2);
-    assert.equal(counts.sent, 0);
+    // A request timeout far longer than the test: only the reset can end these requests.
+    const { counts } = await scenario(resetting.url, 2, { timeoutMs: 120_000 });
+    assert.deepEqual(counts, { ...zero, queued: 2, failed: 2, network: 2 });
   } finally {
     await resetting.close();
   }
