@@ -130,6 +130,37 @@ test('client errors (4xx) are not forwarded; shouldForward overrides', async () 
   );
 });
 
+test('a throwing shouldForward counts as "forward" and does not change the answer', async () => {
+  const a = express();
+  a.use(expressMiddleware());
+  // A 404 the default rule would keep: only the throwing rule's "forward" sends it.
+  a.get('/', (_req, _res, next) => next(Object.assign(new Error('not here'), { status: 404 })));
+  a.use(
+    expressErrorHandler({
+      shouldForward: () => {
+        throw new TypeError('bug in the rule');
+      },
+    }),
+  );
+  a.use((err: Error & { status: number }, _req: unknown, res: express.Response, _next: unknown) =>
+    res.status(err.status).send(err.message),
+  );
+  await withOutput(options(), async () => {
+    const server = await serve(a as unknown as RequestListener);
+    try {
+      const reply = await request(server.url, { headers: REC });
+      assert.deepEqual([reply.status, reply.body], [404, 'not here']);
+      assert.equal(await flush(2000), true);
+    } finally {
+      await server.close();
+    }
+  });
+  assert.deepEqual(
+    receiver.events.map((e) => [e.uuid, e.title]),
+    [['rec-42', 'Error: not here']],
+  );
+});
+
 test('console output in a recorded request is forwarded as logs from the configured level', async () => {
   for (const [logs, expected] of [
     ['info', ['info', 'warn', 'error']],
