@@ -280,6 +280,8 @@ test('a throwing message listener: the same error goes on to ws, the MESSAGE lin
       ws.close(1000);
       await out.until(4);
     } finally {
+      // Upgraded sockets are not the HTTP server's to close.
+      for (const socket of wss.clients) socket.terminate();
       wss.close();
       await server.close();
     }
