@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { close, init, redisStore, runRequest } from '../src/index.js';
 import { liveRegistry } from '../src/sessions/lifecycle.js';
-import { captureOutput, freePort, inZone, request, serve } from './helpers.js';
+import { captureOutput, childEnv, freePort, inZone, request, serve } from './helpers.js';
 
 // close(ms) must return within its deadline even when the shared store stops answering:
 // a real redis-server, frozen with SIGSTOP after the registry connected.
@@ -58,7 +58,7 @@ test('a script that awaits close(1000) with Redis frozen exits promptly after it
   const port = await freePort();
   const redis = await startRedis(port);
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${port}`, CLOSE_MS: '1000' },
+    env: childEnv({ REDIS_URL: `redis://127.0.0.1:${port}`, CLOSE_MS: '1000' }),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -14,7 +14,7 @@ import {
   type Stats,
   startReceiver,
 } from '../src/index.js';
-import { captureOutput, inZone } from './helpers.js';
+import { captureOutput, childEnv, inZone } from './helpers.js';
 
 // Fault reproductions from the hardening review, each run as a user would hit it: a
 // script of its own against a local endpoint that hangs or answers.
@@ -30,7 +30,7 @@ interface Outcome {
 /** Runs the fixture; a script still running after 30 s is killed (code null). */
 async function run(env: Record<string, string>, quiet = false): Promise<Outcome> {
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: childEnv(env),
     // Quiet: stderr to /dev/null, so that a slow reader's pipe buffer (Node's, not
     // ours) does not hide what the queue holds.
     stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'pipe'],

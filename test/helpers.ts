@@ -177,6 +177,19 @@ export async function withOutput<T>(
   }
 }
 
+/**
+ * The environment of a child process a test starts: PATH, NODE_V8_COVERAGE when the run
+ * measures coverage (c8 sets it; the child's coverage is then counted too), and `env`.
+ */
+export function childEnv(env: Record<string, string> = {}): Record<string, string> {
+  const coverage = process.env.NODE_V8_COVERAGE;
+  return {
+    PATH: process.env.PATH ?? '',
+    ...(coverage ? { NODE_V8_COVERAGE: coverage } : {}),
+    ...env,
+  };
+}
+
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Calls `fn` from a timer and resolves after it ran. */

@@ -5,12 +5,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { startReceiver } from '../src/index.js';
+import { childEnv } from './helpers.js';
 
 const FIXTURE = new URL('./fixtures/shutdown.mjs', import.meta.url).pathname;
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
