@@ -120,8 +120,16 @@ async function linesOf(accessLog: Omit<AccessLogOptions, 'stream'>): Promise<str
 }
 
 describe('every $context variable of the reference', () => {
-  test('the list holds the 53 names of the reference', () => {
-    assert.equal(new Set(REFERENCE).size, 53);
+  test('each of the 53 names of the reference compiles alone, and a made-up one is refused', () => {
+    assert.equal(new Set(REFERENCE).size, 53, 'the list itself');
+    const compile = (name: string) =>
+      expressMiddleware({ accessLog: { format: v(name), stream: () => {} } });
+    for (const name of REFERENCE) assert.doesNotThrow(() => compile(name), name);
+    assert.throws(
+      () => compile('identity.notAVariable'),
+      (error: unknown) =>
+        error instanceof ReplayLinkError && /unknown variable/.test(error.message),
+    );
   });
 
   test('json: a template of all of them gives one JSON object per request', async () => {

@@ -509,3 +509,62 @@ test('the line carries the request id the handler saw, and skip runs inside the 
   assert.match(seenInSkip[0]!, /^[0-9a-f-]{36}$/);
   assert.equal(seenInSkip[1], handlerIds[0]);
 });
+
+test('a throwing stream loses only its line: counted in failures, said in debug, the app unharmed', async () => {
+  await withOutput({ debug: true }, async (output) => {
+    let calls = 0;
+    const app = express();
+    app.use(
+      expressMiddleware({
+        accessLog: {
+          format: '$context.status',
+          stream: () => {
+            calls++;
+            throw new Error('disk full');
+          },
+        },
+      }),
+    );
+    app.get('/', (_req, res) => res.send('served'));
+    const server = await serve(app as unknown as RequestListener);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const reply = await request(server.url);
+        assert.deepEqual([reply.status, reply.body], [200, 'served']);
+      }
+    } finally {
+      await server.close();
+    }
+    assert.equal(calls, 2);
+    const { lines, failures } = stats().accessLog;
+    assert.deepEqual({ lines, failures }, { lines: 0, failures: 2 });
+    assert.match(output.stderr(), /^replaylink: access log line not written: disk full$/m);
+  });
+});
+
+test('a throwing skip writes the line, as if it returned false', async () => {
+  const lines = collector();
+  await withOutput(undefined, async () => {
+    const app = express();
+    app.use(
+      expressMiddleware({
+        accessLog: {
+          format: '$context.routeKey $context.status',
+          stream: lines.stream,
+          skip: () => {
+            throw new Error('bug in skip');
+          },
+        },
+      }),
+    );
+    app.get('/health', (_req, res) => res.send('ok'));
+    const server = await serve(app as unknown as RequestListener);
+    try {
+      assert.equal((await request(`${server.url}/health`)).status, 200);
+    } finally {
+      // Once the server is closed, every response has finished or closed: its line is due.
+      await server.close();
+    }
+  });
+  assert.deepEqual(lines.lines, ['GET /health 200']);
+});

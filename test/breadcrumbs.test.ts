@@ -33,6 +33,9 @@ function app(): RequestListener {
     await new Promise((resolve) => setImmediate(resolve));
     console.warn(`${who}: stock low`);
     process.stdout.write(`${who}: raw write\n`);
+    // What a logger writing bytes sends (pino's destination, a Writable piped to stdout).
+    process.stdout.write(Buffer.from(`${who}: bytes é\n`));
+    process.stderr.write(new Uint8Array(Buffer.from(`${who}: stderr bytes\n`)));
     log(`${who}: charging`, { level: 'debug' });
     console.info(`${who}: key ${KEY}`);
     throw new Error(`${who}: card declined`);
@@ -83,6 +86,8 @@ test('an exception carries the lines its request wrote, in order, with level and
         { level: 'info', message: `${who}: cart loaded` },
         { level: 'warn', message: `${who}: stock low` },
         { level: 'info', message: `${who}: raw write` },
+        { level: 'info', message: `${who}: bytes é` },
+        { level: 'error', message: `${who}: stderr bytes` },
         { level: 'debug', message: `${who}: charging` },
         { level: 'info', message: `${who}: key [redacted]` },
       ],

@@ -8,7 +8,11 @@ import fc from 'fast-check';
 import { expressMiddleware } from '../adapters/express.js';
 import { carrier, close, fromCarrier, getContext, init, runWithContext } from '../src/index.js';
 import { freePort, request, serve, withOutput } from './helpers.js';
+import { useSeed } from './seed.js';
 import { findService, REDIS, startRedis, stopRedis } from './services.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 describe('carrier and fromCarrier', () => {
   before(() => init());

@@ -6,6 +6,9 @@ import express from 'express';
 import { clsHookedMiddleware } from '../adapters/cls-hooked.js';
 import { expressMiddleware } from '../adapters/express.js';
 import { delay, request, serve, withOutput } from './helpers.js';
+import { useSeed } from './seed.js';
+
+const random = useSeed();
 
 const ns = cls.createNamespace('replaylink-test');
 
@@ -31,7 +34,7 @@ test('ns.get() sees each of 200 concurrent requests own ids through awaits, call
         seenOnFinish.set(i, ns.get('sessionToken'));
         if (seenOnFinish.size === 201) allFinished();
       });
-      await delay(Math.floor(Math.random() * 3));
+      await delay(Math.floor(random() * 3));
       const fromQuery = await query();
       res.json({
         body: req.body.i === Number(i),

@@ -17,6 +17,10 @@ import {
 } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { captureOutput, inZone, request, serve, useReceiver } from './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const receiver = useReceiver('config-key');
 
@@ -124,16 +128,27 @@ test('closestName only ever suggests a known name, and any unknown key is a Repl
       return match === undefined || known.includes(match);
     }),
   );
+  // The accepted names, as the error for an unknown key lists them.
+  const listed = (() => {
+    try {
+      resolveOptions({ zzzzzzzz: 1 });
+    } catch (error) {
+      return /\(accepted: ([^;)]+)/.exec((error as Error).message)?.[1];
+    }
+    return undefined;
+  })();
+  assert.ok(listed, 'an unknown key is refused and the accepted names listed');
+  const accepted = new Set(listed.split(', '));
+  assert.ok(accepted.has('apiKey') && accepted.has('liveSessions'), listed);
   fc.assert(
     fc.property(
-      fc.string({ maxLength: 40 }).filter((key) => !['__proto__'].includes(key)),
+      fc.string({ maxLength: 40 }).filter((key) => key !== '__proto__' && !accepted.has(key)),
       (key) => {
-        try {
-          resolveOptions({ [key]: 1 });
-          return true; // a real option with a valid value, or one whose value 1 is fine
-        } catch (error) {
-          return error instanceof ReplayLinkError;
-        }
+        assert.throws(
+          () => resolveOptions({ [key]: 1 }),
+          (error: unknown) =>
+            error instanceof ReplayLinkError && error.message.includes('(accepted: '),
+        );
       },
     ),
   );

@@ -114,14 +114,37 @@ describe('a real preflight from a cross-origin frontend', () => {
     }
   });
 
-  test('without the id headers in allowedHeaders, the preflight does not allow them', async () => {
-    const app = express();
-    app.use(cors({ origin: FRONTEND, allowedHeaders: ['content-type'] }));
-    const server = await serve(app as unknown as RequestListener);
+  test('a renamed id header is the one replaylinkHeaders() lists, so the preflight allows it', async () => {
+    init({ headers: { sessionToken: 'X-Session-Token' } });
     try {
-      assert.ok(!allowed(await preflight(`${server.url}/orders`)).includes('br-recording-uuid'));
+      const app = express();
+      app.use(cors({ origin: FRONTEND, allowedHeaders: replaylinkHeaders() }));
+      app.use(expressMiddleware());
+      app.post('/orders', (_req, res) => {
+        res.send(getContext()?.sessionToken ?? 'none');
+      });
+      const server = await serve(app as unknown as RequestListener);
+      try {
+        const reply = await request(`${server.url}/orders`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: FRONTEND,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'x-session-token',
+          },
+        });
+        assert.ok(allowed(reply).includes('x-session-token'), String(allowed(reply)));
+        assert.ok(!allowed(reply).includes('x-openreplay-sessiontoken'), 'the default is gone');
+        const post = await request(`${server.url}/orders`, {
+          method: 'POST',
+          headers: { origin: FRONTEND, 'x-session-token': 'tok.renamed' },
+        });
+        assert.equal(post.body, 'tok.renamed');
+      } finally {
+        await server.close();
+      }
     } finally {
-      await server.close();
+      init();
     }
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { startReceiver } from '../src/index.js';
+import { childEnv } from './helpers.js';
 
 const FIXTURE = new URL('./fixtures/crash.mjs', import.meta.url).pathname;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -16,7 +17,7 @@ function run(
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...flags, FIXTURE], {
-      env: { PATH: process.env.PATH ?? '', ENDPOINT: receiver.url, ...env },
+      env: childEnv({ ENDPOINT: receiver.url, ...env }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -13,6 +13,10 @@ import {
   type Served,
   serve,
 } from './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 // "Why is this line not stamped?": with debug, one set-up line and one line per request
 // that carries no usable id (no header, a near-miss name, a rejected value), bounded under

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import MarkdownIt from 'markdown-it';
+import { startReceiver } from '../src/index.js';
 import { freePort, type Served, serve } from './helpers.js';
+import { findService, REDIS } from './services.js';
 
 // Every fenced js/ts sample of README.md and docs/*.md runs against the built package
 // (`import … from 'replaylink'` resolves through the package's self-reference, because
@@ -16,14 +18,20 @@ import { freePort, type Served, serve } from './helpers.js';
 //
 // - `// → text` at the end of a line: the sample prints a line equal to `text`; `…`
 //   stands for any characters. Expected lines must appear in this order.
-// - ```js fragment: not a complete program (browser code, a line to add to an app).
-//   Skipped; keep them few.
-// - ```js server [/path]: the sample listens on `process.env.PORT`; the test sends
-//   `GET /path` (default /orders/7) with `X-OpenReplay-SessionToken: 8f2c.91ab`, as the
-//   README's curl does, checks the output, then stops it.
+// - ```js fragment <reason>: not a complete program (browser code, a package the project
+//   does not install). Skipped, printing the reason; a fragment without one fails. Keep
+//   them few.
+// - ```js server [/path] [status] [forwards]: the sample listens on `process.env.PORT`;
+//   the test sends `GET /path` (default /orders/7) with `X-OpenReplay-SessionToken:
+//   8f2c.91ab`, as the README's curl does, checks the status (default 200) and the output,
+//   then stops it with SIGTERM. With `forwards` the request also carries a
+//   `br-recording-uuid`, and at least one event for it must reach the receiver.
+// - ```js needs-redis: the sample gets a real redis-server as `REDIS_URL`; skipped with
+//   one line when redis-server is missing (failing with REPLAYLINK_REQUIRE_REDIS=1).
 //
 // Samples that forward events get REPLAYLINK_ENDPOINT and the api key variables pointed
-// at a local sink, so nothing leaves the machine.
+// at replaylink's own receiver (src/receiver), which validates every event, so nothing
+// leaves the machine.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = path.join(root, '.scratch', `docs-${process.pid}`);
@@ -73,6 +81,8 @@ interface Sample {
   heading: string;
   ext: string;
   flags: string[];
+  /** The fence's words after `fragment`: why the sample cannot run. */
+  fragmentReason: string | undefined;
   code: string;
 }
 
@@ -106,7 +116,11 @@ function readDoc(file: string): Doc {
     doc.fences.push({ line, info: token.info, content: token.content });
     const [lang = '', ...flags] = token.info.trim().split(/\s+/);
     const ext = LANGS.get(lang);
-    if (ext) doc.samples.push({ file, line, heading, ext, flags, code: token.content });
+    const fragmentReason = flags.includes('fragment')
+      ? flags.slice(flags.indexOf('fragment') + 1).join(' ')
+      : undefined;
+    if (ext)
+      doc.samples.push({ file, line, heading, ext, flags, fragmentReason, code: token.content });
   });
   return doc;
 }
@@ -157,10 +171,15 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   }
 }
 
-function get(port: number, urlPath: string): Promise<number> {
+function get(port: number, urlPath: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: '127.0.0.1', port, path: urlPath, headers: { 'X-OpenReplay-SessionToken': TOKEN } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        headers: { 'X-OpenReplay-SessionToken': TOKEN, ...headers },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -170,7 +189,30 @@ function get(port: number, urlPath: string): Promise<number> {
   });
 }
 
-let sink: Served;
+// The send API: replaylink's receiver, which refuses malformed events (400).
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+// A stand-in for Sentry's ingest endpoint only (SENTRY_DSN).
+let sentry: Served;
+const redisServer = findService(REDIS);
+let redis: { url: string; process: ChildProcess } | undefined;
+
+/** A redis-server on a free port, started for the first sample that needs it. */
+async function redisUrl(): Promise<string> {
+  if (redis) return redis.url;
+  const port = await freePort();
+  const child = spawn(
+    redisServer.command!,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  redis = { url: `redis://127.0.0.1:${port}`, process: child };
+  let out = '';
+  for await (const chunk of child.stdout!) {
+    out += String(chunk);
+    if (out.includes('Ready to accept connections')) break;
+  }
+  return redis.url;
+}
 
 async function runSample(sample: Sample): Promise<void> {
   const name = `${path.basename(sample.file, '.md')}-${sample.line}.${sample.ext}`;
@@ -184,11 +226,12 @@ async function runSample(sample: Sample): Promise<void> {
     env: {
       ...process.env,
       PORT: String(port),
-      REPLAYLINK_ENDPOINT: `${sink.url}/api/fullstack/v1/send`,
+      REPLAYLINK_ENDPOINT: receiver.url,
       REPLAYLINK_API_KEY: 'docs-key',
       BUGREPLAY_API_KEY: 'docs-key',
       ASSIST_API_KEY: 'docs-assist-key',
-      SENTRY_DSN: `http://public@127.0.0.1:${sink.port}/1`,
+      SENTRY_DSN: `http://public@127.0.0.1:${sentry.port}/1`,
+      ...(sample.flags.includes('needs-redis') ? { REDIS_URL: await redisUrl() } : {}),
       NODE_OPTIONS: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -205,13 +248,23 @@ async function runSample(sample: Sample): Promise<void> {
         throw new Error(`${error.message}; the sample printed:\n${output}`);
       });
       const urlPath = sample.flags.find((f) => f.startsWith('/')) ?? '/orders/7';
-      await get(port, urlPath); // any status: a sample may show an error being forwarded
-      // Lines may be written as the response finishes: give them a moment.
-      const deadline = Date.now() + 5000;
-      while (missing(output, expected).length && Date.now() < deadline)
+      const status = Number(sample.flags.find((f) => /^\d{3}$/.test(f)) ?? 200);
+      const recording = `docs-${path.basename(sample.file, '.md')}-${sample.line}`;
+      const forwards = sample.flags.includes('forwards');
+      const got = await get(port, urlPath, forwards ? { 'br-recording-uuid': recording } : {});
+      assert.equal(got, status, `GET ${urlPath}; the sample printed:\n${output}`);
+      const arrived = () => receiver.events.some((event) => event.uuid === recording);
+      // Lines and events may follow the response: wait for them, at most 5 s.
+      for (let waited = 0; waited < 5000; waited += 50) {
+        if (missing(output, expected).length === 0 && (!forwards || arrived())) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (forwards)
+        assert.ok(arrived(), `no event for ${recording} reached the receiver:\n${output}`);
       child.kill('SIGTERM');
-      await exited;
+      const [code] = await exited;
+      // A sample that handles SIGTERM itself must end cleanly.
+      if (/process\.on\('SIGTERM'/.test(sample.code)) assert.equal(code, 0, output);
     } else {
       const [code, signal] = await exited;
       assert.equal(signal, null, `killed after ${RUN_TIMEOUT_MS} ms:\n${output}`);
@@ -234,14 +287,19 @@ before(async () => {
       compilerOptions: { target: 'ES2022', module: 'NodeNext', experimentalDecorators: true },
     }),
   );
-  // A stand-in for the send API: accepts every event, so no sample reaches the network.
-  sink = await serve((req, res) => {
+  receiver = await startReceiver({ apiKey: 'docs-key', print: false });
+  sentry = await serve((req, res) => {
     req.resume();
-    req.on('end', () => res.end('{"success":"true","data":{}}'));
+    req.on('end', () => res.end('{}'));
   });
 });
 after(async () => {
-  await sink?.close();
+  await receiver?.close();
+  await sentry?.close();
+  if (redis) {
+    redis.process.kill('SIGKILL');
+    await once(redis.process, 'exit');
+  }
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -285,8 +343,12 @@ for (const doc of docs) {
     for (const sample of doc.samples) {
       const name = `${doc.file}:${sample.line} (${sample.heading})`;
       const known = KNOWN_FAILURES.get(`${doc.file} › ${sample.heading}`);
-      if (sample.flags.includes('fragment')) {
-        test(name, { skip: 'fragment' }, () => {});
+      if (sample.fragmentReason === '') {
+        test(name, () => assert.fail('a `fragment` fence says why it cannot run'));
+      } else if (sample.fragmentReason !== undefined) {
+        test(name, { skip: `fragment: ${sample.fragmentReason}` }, () => {});
+      } else if (sample.flags.includes('needs-redis') && redisServer.skip) {
+        test(name, { skip: redisServer.skip }, () => {});
       } else if (known) {
         test(`${name} fails as expected: ${known}`, { timeout: RUN_TIMEOUT_MS * 2 }, async () => {
           const failure = await runSample(sample).then(

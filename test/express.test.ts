@@ -7,6 +7,7 @@ import express4 from 'express4';
 import { expressMiddleware } from '../adapters/express.js';
 import { getContext, stats } from '../src/index.js';
 import { delay, immediately, later, rawRequest, request, serve, withOutput } from './helpers.js';
+import { useSeed } from './seed.js';
 
 type ExpressFactory = typeof express5;
 const versions: Array<[string, ExpressFactory]> = [
@@ -14,37 +15,46 @@ const versions: Array<[string, ExpressFactory]> = [
   ['express 5', express5],
 ];
 
-const jitter = () => delay(Math.floor(Math.random() * 4));
+const random = useSeed();
+const jitter = () => delay(Math.floor(random() * 4));
 const TAG_RE = /^\[openReplaySessionToken=([^\]]+)\] (\w+) (\d+)$/;
 
-function isolationApp(express: ExpressFactory): RequestListener {
+/** The app and a promise of its first `count` 'finish' lines. */
+function isolationApp(express: ExpressFactory, count: number) {
+  let finishes = 0;
+  let allFinished!: () => void;
+  const finished = new Promise<void>((resolve) => (allFinished = resolve));
   const app = express();
   app.use(expressMiddleware());
   app.use(express.json());
   app.post('/work/:id', async (req, res) => {
     const id = req.params.id;
     console.log(`body ${req.body.n === Number(id) ? id : 'mismatch'}`);
-    res.on('finish', () => console.log(`finish ${id}`));
+    res.on('finish', () => {
+      console.log(`finish ${id}`);
+      if (++finishes === count) allFinished();
+    });
     await jitter();
     console.log(`await ${id}`);
-    await later(Math.random() * 3, () => console.log(`timeout ${id}`));
+    await later(random() * 3, () => console.log(`timeout ${id}`));
     await immediately(() => console.log(`immediate ${id}`));
     await Promise.resolve()
       .then(jitter)
       .then(() => console.log(`chain ${id}`));
     const emitter = new EventEmitter();
     emitter.on('ping', () => console.log(`emitter ${id}`));
-    await later(Math.random() * 3, () => emitter.emit('ping'));
+    await later(random() * 3, () => emitter.emit('ping'));
     res.json({ id, token: getContext()?.sessionToken });
   });
-  return app as unknown as RequestListener;
+  return { app: app as unknown as RequestListener, finished };
 }
 
 for (const [name, express] of versions) {
   describe(name, () => {
     test('1,000 concurrent requests each see and stamp only their own token', async () => {
       await withOutput(undefined, async (output) => {
-        const server = await serve(isolationApp(express));
+        const { app, finished } = isolationApp(express, 1000);
+        const server = await serve(app);
         try {
           const replies = await Promise.all(
             Array.from({ length: 1000 }, (_, i) =>
@@ -62,8 +72,8 @@ for (const [name, express] of versions) {
             assert.equal(reply.status, 200);
             assert.deepEqual(JSON.parse(reply.body), { id: String(i), token: `tok.${i}` });
           });
-          // 'finish' fires after the reply is flushed; give the last ones a turn.
-          await delay(20);
+          // 'finish' can fire after the client has read the reply.
+          await finished;
         } finally {
           await server.close();
         }

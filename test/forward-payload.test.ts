@@ -7,6 +7,10 @@ import { expressMiddleware } from '../adapters/express.js';
 import { logText } from '../src/forward/serialize.js';
 import { flush, log, type ReplayLinkOptions, runWithContext } from '../src/index.js';
 import { request, serve, useReceiver, withOutput } from './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const KEY = 'sk_payload';
 const receiver = useReceiver(KEY);
@@ -65,9 +69,30 @@ test('log(obj) sends JSON with cycles broken and secrets redacted', async () => 
   assert.ok(!JSON.stringify(receiver.events).includes('hunter2'));
 });
 
+/**
+ * Objects and arrays whose JSON is within 2 KiB of the 64 KiB cap, on either side: strings
+ * of one repeated unit, each short enough to escape the 16 KiB cut of a single string.
+ */
+const nearTheCap = fc
+  .tuple(
+    fc.integer({ min: 62 * 1024, max: 66 * 1024 }),
+    fc.constantFrom('x', '"', '\\', '\u0001', 'é', '😀', '\u2028'),
+    fc.boolean(),
+  )
+  .map(([jsonLength, unit, asArray]) => {
+    const escaped = JSON.stringify(unit).length - 2;
+    const perString = Math.floor((16 * 1024) / escaped);
+    const full = perString * escaped + 3; // the quotes and a comma
+    const strings = Array.from({ length: Math.floor(jsonLength / full) }, () =>
+      unit.repeat(perString),
+    );
+    strings.push(unit.repeat(Math.floor((jsonLength % full) / escaped)));
+    return asArray ? strings : Object.fromEntries(strings.map((text, i) => [`k${i}`, text]));
+  });
+
 test('a lone plain object or array always becomes JSON within 64 KiB', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.object(), fc.array(fc.anything())), (value) => {
+    fc.property(fc.oneof(fc.object(), fc.array(fc.anything()), nearTheCap), (value) => {
       const text = logText([value]);
       assert.ok(text.length <= 64 * 1024);
       JSON.parse(text);

@@ -53,6 +53,7 @@ function app(): RequestListener {
 }
 
 test('an exception is forwarded once with exactly the send API body', async () => {
+  const startedAt = Date.now();
   await withOutput(options(), async () => {
     const server = await serve(app());
     try {
@@ -72,7 +73,9 @@ test('an exception is forwarded once with exactly the send API body', async () =
   assert.equal(event.level, 'error');
   assert.equal(event.title, 'Error: order lookup failed');
   assert.equal(event.origin, 'test-origin');
-  assert.ok(Number.isInteger(event.timestamp) && Math.abs(event.timestamp - Date.now()) < 60_000);
+  // Taken while the request ran: ordered between the test's start and now.
+  assert.ok(Number.isInteger(event.timestamp), String(event.timestamp));
+  assert.ok(startedAt <= event.timestamp && event.timestamp <= Date.now(), String(event.timestamp));
   assert.match(event.payload, /^Error: order lookup failed\n\s+at /);
   assert.match(event.payload, /\nCaused by: Error: connection reset\n/);
   const metadata = JSON.parse(event.metadata);
@@ -124,6 +127,37 @@ test('client errors (4xx) are not forwarded; shouldForward overrides', async () 
   assert.deepEqual(
     receiver.events.map((e) => e.title),
     ['Error: teapot'],
+  );
+});
+
+test('a throwing shouldForward counts as "forward" and does not change the answer', async () => {
+  const a = express();
+  a.use(expressMiddleware());
+  // A 404 the default rule would keep: only the throwing rule's "forward" sends it.
+  a.get('/', (_req, _res, next) => next(Object.assign(new Error('not here'), { status: 404 })));
+  a.use(
+    expressErrorHandler({
+      shouldForward: () => {
+        throw new TypeError('bug in the rule');
+      },
+    }),
+  );
+  a.use((err: Error & { status: number }, _req: unknown, res: express.Response, _next: unknown) =>
+    res.status(err.status).send(err.message),
+  );
+  await withOutput(options(), async () => {
+    const server = await serve(a as unknown as RequestListener);
+    try {
+      const reply = await request(server.url, { headers: REC });
+      assert.deepEqual([reply.status, reply.body], [404, 'not here']);
+      assert.equal(await flush(2000), true);
+    } finally {
+      await server.close();
+    }
+  });
+  assert.deepEqual(
+    receiver.events.map((e) => [e.uuid, e.title]),
+    [['rec-42', 'Error: not here']],
   );
 });
 

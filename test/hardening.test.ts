@@ -14,7 +14,7 @@ import {
   type Stats,
   startReceiver,
 } from '../src/index.js';
-import { captureOutput, inZone } from './helpers.js';
+import { captureOutput, childEnv, inZone } from './helpers.js';
 
 // Fault reproductions from the hardening review, each run as a user would hit it: a
 // script of its own against a local endpoint that hangs or answers.
@@ -23,15 +23,14 @@ const FIXTURE = new URL('./fixtures/hardening.mjs', import.meta.url).pathname;
 
 interface Outcome {
   code: number | null;
-  ms: number;
   stderr: string;
-  report: { stats: Stats; peakRss?: number; delivered?: boolean; ms?: number } | undefined;
+  report: { stats: Stats; delivered?: boolean } | undefined;
 }
 
+/** Runs the fixture; a script still running after 30 s is killed (code null). */
 async function run(env: Record<string, string>, quiet = false): Promise<Outcome> {
-  const started = Date.now();
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: childEnv(env),
     // Quiet: stderr to /dev/null, so that a slow reader's pipe buffer (Node's, not
     // ours) does not hide what the queue holds.
     stdio: ['ignore', 'pipe', quiet ? 'ignore' : 'pipe'],
@@ -40,11 +39,11 @@ async function run(env: Record<string, string>, quiet = false): Promise<Outcome>
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(killer);
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
-  return { code, ms: Date.now() - started, stderr, report: line ? JSON.parse(line) : undefined };
+  return { code, stderr, report: line ? JSON.parse(line) : undefined };
 }
 
 // Accepts every request and never answers.
@@ -72,24 +71,22 @@ test('1.4 MB console lines against a hung endpoint: the queue stays within maxQu
     true,
   );
   assert.equal(code, 0);
-  const { stats, peakRss } = report!;
+  const { stats } = report!;
   // Each event is cut to 64 KiB at capture: 8 MiB holds about 128 of them, the rest is refused.
   assert.ok(stats.queued > 0 && stats.queued <= 130, `queued ${stats.queued}`);
   assert.equal(stats.queued + stats.dropped.queueFull, 500);
   assert.equal(accounted(stats), stats.queued);
-  process.stdout.write(`# peak RSS of 500 × 1.4 MB lines: ${Math.round(peakRss! / 2 ** 20)} MB\n`);
 });
 
 test('a script ending with 25 events for a hung endpoint exits after shutdownTimeoutMs, counting them', async () => {
-  const { code, ms, report } = await run({ SCENARIO: 'exit', ENDPOINT: hungUrl });
-  assert.equal(code, 0);
+  // With a 2 min request timeout (the largest allowed) only the 2 s drain (shutdownTimeoutMs's default) can end
+  // the script before the 30 s killer.
+  const { code, report } = await run({ SCENARIO: 'exit', ENDPOINT: hungUrl, TIMEOUT_MS: '120000' });
+  assert.equal(code, 0, 'the script exited by itself');
   const { stats } = report!;
   assert.equal(stats.queued, 25);
   assert.equal(stats.dropped.closed, 25);
   assert.equal(accounted(stats), 25);
-  // Not a speed check: it tells the 2 s drain from 7 rounds of the 5 s request timeout.
-  assert.ok(ms < 20_000, `exited after ${ms} ms`);
-  process.stdout.write(`# exit time, 25 events, hung endpoint, defaults: ${ms} ms\n`);
 });
 
 test('an endpoint that never completes the TLS handshake does not hold the exit past shutdownTimeoutMs', async () => {
@@ -100,19 +97,17 @@ test('an endpoint that never completes the TLS handshake does not hold the exit 
   const sockets = new Set<net.Socket>();
   silent.on('connection', (socket) => sockets.add(socket));
   try {
-    const { code, ms, report } = await run({
+    const { code, report } = await run({
       SCENARIO: 'exit',
       ENDPOINT: `https://127.0.0.1:${(silent.address() as AddressInfo).port}/send`,
       SHUTDOWN_MS: '300',
-      TIMEOUT_MS: '30000',
+      TIMEOUT_MS: '120000',
     });
-    assert.equal(code, 0);
+    // Only the 300 ms drain can end the script before the 30 s killer.
+    assert.equal(code, 0, 'the script exited by itself');
     assert.ok(sockets.size > 0, 'the script did connect');
     assert.equal(report!.stats.dropped.closed, 25);
     assert.equal(accounted(report!.stats), 25);
-    // Not a speed check: it tells the 300 ms drain (plus start-up) from the 30 s connect timeout.
-    assert.ok(ms < 300 + 10_000, `exited after ${ms} ms`);
-    process.stdout.write(`# exit time, TLS handshake never answered, drain 300 ms: ${ms} ms\n`);
   } finally {
     for (const socket of sockets) socket.destroy();
     silent.close();
@@ -126,11 +121,10 @@ test('close(300) against a hung endpoint counts every event it gives up on', asy
     CLOSE_MS: '300',
     TIMEOUT_MS: '30000',
   });
-  const { stats, delivered, ms } = report!;
+  const { stats, delivered } = report!;
   assert.equal(delivered, false);
   assert.equal(stats.dropped.closed, 25);
   assert.equal(accounted(stats), 25);
-  process.stdout.write(`# close(300) with a hung endpoint returned after ${ms} ms\n`);
 });
 
 test('an event in flight when the process crashes is still delivered', async () => {

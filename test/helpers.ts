@@ -3,12 +3,19 @@ import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
-import fc from 'fast-check';
+import { state } from '../src/core/state.js';
+import { createStats } from '../src/core/stats.js';
 import { close, init, type ReplayLinkOptions, startReceiver } from '../src/index.js';
 
-// fast-check prints the seed of a failing property; REPLAYLINK_FC_SEED replays that run.
-if (process.env.REPLAYLINK_FC_SEED)
-  fc.configureGlobal({ seed: Number(process.env.REPLAYLINK_FC_SEED) });
+/**
+ * Zeroes every counter `stats()` reads. The counters live for the process; every test file
+ * that imports this module starts each test from zero, so that exact counts do not depend
+ * on the tests that ran before.
+ */
+export function resetStats(): void {
+  state.stats = createStats();
+}
+beforeEach(resetStats);
 
 export interface Served {
   url: string;
@@ -168,6 +175,19 @@ export async function withOutput<T>(
     await close();
     output.restore();
   }
+}
+
+/**
+ * The environment of a child process a test starts: PATH, NODE_V8_COVERAGE when the run
+ * measures coverage (c8 sets it; the child's coverage is then counted too), and `env`.
+ */
+export function childEnv(env: Record<string, string> = {}): Record<string, string> {
+  const coverage = process.env.NODE_V8_COVERAGE;
+  return {
+    PATH: process.env.PATH ?? '',
+    ...(coverage ? { NODE_V8_COVERAGE: coverage } : {}),
+    ...env,
+  };
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -79,9 +79,14 @@ describe('live sessions shared through a real redis-server', { skip: redisServer
 
   after(async () => {
     for (const i of [a, b]) {
-      if (i === undefined) continue;
-      i.child.kill();
-      if (i.child.exitCode === null) await once(i.child, 'exit');
+      if (i === undefined || i.child.exitCode !== null) continue;
+      // Disconnecting lets the instance exit by itself (and write its coverage); a kill
+      // after 10 s bounds the wait.
+      const exited = once(i.child, 'exit');
+      const killer = setTimeout(() => i.child.kill('SIGKILL'), 10_000);
+      i.child.disconnect();
+      await exited;
+      clearTimeout(killer);
     }
     if (redis) await stopRedis(redis);
     for (const v of Object.values(visitors))

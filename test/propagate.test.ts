@@ -53,6 +53,33 @@ const callers: Record<string, (url: string) => Promise<unknown>> = {
         .get(new URL(url), (res) => readBody(res).then((b) => resolve(JSON.parse(b))))
         .on('error', reject);
     }),
+  // The options form, as axios and follow-redirects call it: no URL, host and port apart.
+  'http.request options': (url) =>
+    new Promise((resolve, reject) => {
+      const { hostname, port, pathname } = new URL(url);
+      const req = http.request(
+        {
+          protocol: 'http:',
+          hostname,
+          port,
+          path: pathname,
+          method: 'GET',
+          headers: { accept: 'application/json' },
+        },
+        (res) => readBody(res).then((b) => resolve(JSON.parse(b))),
+      );
+      req.on('error', reject);
+      req.end();
+    }),
+  'http.get host': (url) =>
+    new Promise((resolve, reject) => {
+      const { hostname, port, pathname } = new URL(url);
+      http
+        .get({ host: hostname, port: Number(port), path: pathname }, (res) =>
+          readBody(res).then((b) => resolve(JSON.parse(b))),
+        )
+        .on('error', reject);
+    }),
   'named get': (url) =>
     new Promise((resolve, reject) => {
       namedGet(url, (res) => readBody(res).then((b) => resolve(JSON.parse(b)))).on('error', reject);

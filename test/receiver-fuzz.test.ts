@@ -4,7 +4,10 @@ import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { startReceiver } from '../src/index.js';
-import './helpers.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const KEY = 'fuzz-key';
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -56,16 +56,14 @@ const bombText = (size: number) =>
     Buffer.from('"}'),
   ]);
 
-test('gzip and brotli bombs are refused with 413 after 1 MiB of output, and memory stays flat', async () => {
+// The memory a bomb costs the receiver is measured in bench/faults.mjs.
+test('gzip and brotli bombs are refused with 413 after 1 MiB of output', async () => {
   const size = 256 * 1024 * 1024;
   const gzip = gzipSync(bombText(size), { level: 9 });
   const br = brotliCompressSync(bombText(size), {
     params: { [constants.BROTLI_PARAM_QUALITY]: 5 },
   });
   assert.ok(gzip.length < 1024 * 1024 && br.length < 1024 * 1024, 'bombs fit the wire limit');
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let peak = rssBefore;
   for (const [encoding, body] of [
     ['gzip', gzip],
     ['br', br],
@@ -75,15 +73,8 @@ test('gzip and brotli bombs are refused with 413 after 1 MiB of output, and memo
       assert.equal(reply.status, 413, encoding);
       assert.match(reply.body, /after decompression/);
       assert.doesNotMatch(reply.body, / {100}/, 'the body is not echoed');
-      peak = Math.max(peak, process.memoryUsage().rss);
     }
   }
-  const grew = (peak - rssBefore) / 1024 / 1024;
-  process.stdout.write(
-    `# bombs: gzip ${gzip.length} B, br ${br.length} B -> ${size / 1024 / 1024} MiB each; ` +
-      `rss before ${(rssBefore / 1024 / 1024).toFixed(1)} MiB, peak growth ${grew.toFixed(1)} MiB\n`,
-  );
-  assert.ok(grew < 64, `rss grew ${grew.toFixed(1)} MiB`);
   assert.equal(
     receiver.events.some((e) => e.uuid === 'bomb'),
     false,

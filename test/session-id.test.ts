@@ -15,6 +15,10 @@ import {
 } from '../src/index.js';
 import { type CapturedOutput, request, serve, withOutput } from './helpers.js';
 import { mintToken } from './openreplay.js';
+import { useSeed } from './seed.js';
+
+// fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
+useSeed();
 
 const SECRET = 'ingest-secret';
 const TOKEN = mintToken(SECRET, 16140324065183488n, 1_900_000_000_000);

@@ -5,12 +5,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { startReceiver } from '../src/index.js';
+import { childEnv } from './helpers.js';
 
 const FIXTURE = new URL('./fixtures/shutdown.mjs', import.meta.url).pathname;
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, [FIXTURE], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -50,7 +51,7 @@ test('SIGTERM with close() in the handler: every event accepted before it reache
   }
 });
 
-test('against a hanging server close(200) returns false in about 200 ms and the process exits by itself', async () => {
+test('against a hanging server close(200) returns false after its bound and the process exits by itself', async () => {
   const hanging = http.createServer(() => {});
   hanging.listen(0, '127.0.0.1');
   await once(hanging, 'listening');
@@ -63,10 +64,9 @@ test('against a hanging server close(200) returns false in about 200 ms and the 
     });
     const { code, stdout } = await exited; // resolves only if the process ends on its own
     assert.equal(code, 0);
-    const report = JSON.parse(stdout) as { delivered: boolean; ms: number };
-    assert.equal(report.delivered, false);
-    // Not a speed check: it tells close()'s 200 ms bound from the 30 s transport timeout.
-    assert.ok(report.ms >= 190 && report.ms < 10_000, `close took ${report.ms} ms`);
+    // The 30 s transport timeout is longer than the killer's 20 s: only close()'s own
+    // bound lets the script end by itself (code 0, not a kill).
+    assert.deepEqual(JSON.parse(stdout), { delivered: false, waitedItsBound: true });
   } finally {
     hanging.closeAllConnections();
     hanging.close();

@@ -244,3 +244,52 @@ describe('replaylink/ws', () => {
     );
   });
 });
+
+test('a throwing message listener: the same error goes on to ws, the MESSAGE line carries it', async () => {
+  const out = collector();
+  await withOutput(undefined, async () => {
+    const server = await serve((_req, res) => res.end());
+    const wss = wsReplayLink(new WebSocketServer({ server: server.server }), {
+      accessLog: {
+        format:
+          '$context.eventType $context.routeKey $context.openReplaySessionToken $context.error.message',
+        stream: out.stream,
+      },
+    });
+    const boom = new Error('listener broke');
+    const sockets: WebSocket[] = [];
+    wss.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (data) => {
+        if (String(data).includes('boom')) throw boom;
+        ws.send(`${getContext()?.sessionToken}:${data}`);
+      });
+    });
+    try {
+      const ws = await client(`ws://127.0.0.1:${server.port}/`, 'tok.T');
+      await out.until(1); // CONNECT
+      // ws delivers a message by emitting it on the server's socket, as here; a listener's
+      // throw then reaches ws's own caller (and, unhandled, the process), unchanged.
+      assert.throws(
+        () => sockets[0]!.emit('message', Buffer.from('{"action":"boom"}'), false),
+        (error: unknown) => error === boom,
+      );
+      const answered = replies(ws, 1);
+      ws.send('{"action":"ping"}');
+      assert.deepEqual(await answered, ['tok.T:{"action":"ping"}']);
+      ws.close(1000);
+      await out.until(4);
+    } finally {
+      // Upgraded sockets are not the HTTP server's to close.
+      for (const socket of wss.clients) socket.terminate();
+      wss.close();
+      await server.close();
+    }
+  });
+  assert.deepEqual(out.lines, [
+    'CONNECT $connect tok.T -',
+    'MESSAGE boom tok.T listener broke',
+    'MESSAGE ping tok.T -',
+    'DISCONNECT $disconnect tok.T -',
+  ]);
+});

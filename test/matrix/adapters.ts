@@ -46,7 +46,10 @@ export interface AdapterEntry<App = unknown> {
   httpError(status: number, message: string): Error;
   /** The route pattern forwarded errors carry, when the framework has a router. */
   route?: string;
-  /** Whether the pattern is known for a request that ends without an error (access log). */
+  /**
+   * Whether the pattern is also known for a request that ends without an error (access
+   * log `$context.routeKey`); without it a successful request logs its raw path.
+   */
   routeOnSuccess?: boolean;
 }
 
@@ -110,6 +113,7 @@ function expressEntry(name: string, express: Express): AdapterEntry<RequestListe
     listen: serveListener,
     httpError: statusError,
     route: '/r/:name/:id',
+    routeOnSuccess: true,
   };
 }
 
@@ -142,6 +146,7 @@ function koaEntry(name: string, Koa: typeof koa3): AdapterEntry<KoaApp> {
     listen: (app) => serve(app.callback()),
     httpError: statusError,
     route: '/r/:name/:id',
+    routeOnSuccess: true,
   };
 }
 
@@ -169,6 +174,7 @@ function fastifyEntry(name: string, Fastify: typeof fastify5): AdapterEntry<Fast
     },
     httpError: statusError,
     route: '/r/:name/:id',
+    routeOnSuccess: true,
   };
 }
 
