@@ -1,0 +1,90 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import { attachFrameworkRequest, captureRequestError } from '../../src/index.js';
+import { type ExpressApp, keepLastErrorLayer, lastErrorLayer } from '../express/error-layer.js';
+import { fastifyPlugin } from '../fastify.js';
+import { type ExceptionsHandlerProto, observeExceptions } from '../nestjs/observe.js';
+
+const kPatched = Symbol.for('replaylink.register.patched');
+type Patchable = Record<string, unknown> & { [kPatched]?: true };
+
+/** Wraps `target[name]` once so that `before` runs first with the same `this` and arguments. */
+function before(
+  target: Patchable | undefined,
+  name: string,
+  hook: (self: never, args: IArguments) => void,
+): void {
+  const original = target?.[name];
+  if (target === undefined || typeof original !== 'function' || target[kPatched]) return;
+  target[name] = function (this: unknown) {
+    try {
+      // biome-ignore lint/complexity/noArguments: the framework's arguments, passed on as they came.
+      hook(this as never, arguments);
+    } catch {
+      // Observing must never change how the framework answers.
+    }
+    // biome-ignore lint/complexity/noArguments: as above.
+    return Reflect.apply(original, this, arguments);
+  };
+  target[kPatched] = true;
+}
+
+/**
+ * Express 4/5: the adapter's last error layer is kept at the end of every application
+ * when it handles a request, so an error no handler answered is forwarded (once).
+ */
+function hookExpress(application: Patchable): void {
+  const layer = lastErrorLayer(undefined);
+  before(application, 'handle', (app: ExpressApp) => keepLastErrorLayer(app, layer));
+}
+
+/**
+ * Koa 2/3: every error that leaves the middleware reaches `ctx.onerror`, which Koa calls
+ * inside the request's context; it is captured (with `ctx` for the route) before Koa's own.
+ */
+function hookKoa(context: Patchable): void {
+  before(context, 'onerror', (ctx: { req?: IncomingMessage }, args) => {
+    const error = args[0];
+    if (error == null || ctx.req === undefined) return;
+    attachFrameworkRequest(ctx.req, ctx);
+    captureRequestError(error, ctx.req);
+  });
+}
+
+/** The packages whose files are patched when they are loaded, by file. */
+const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
+  'express/lib/application.js': hookExpress,
+  'koa/lib/context.js': hookKoa,
+  '@nestjs/core/exceptions/exceptions-handler.js': (exports) =>
+    observeExceptions(
+      (exports.ExceptionsHandler as { prototype: ExceptionsHandlerProto }).prototype,
+      true,
+    ),
+};
+
+/**
+ * Installs the adapters' error hooks into Express, Koa, Fastify and Nest when the
+ * application loads them, with no code of its own. Express, Koa and Nest are CommonJS
+ * inside even when imported from ESM: their own files are required, and require hooks
+ * see those. Fastify announces each instance on `fastify.initialization`.
+ */
+export function hookFrameworks(): void {
+  // Required, not imported: loading CommonJS through the ESM loader costs start-up time.
+  const { Hook } = createRequire(import.meta.url)(
+    'require-in-the-middle',
+  ) as typeof import('require-in-the-middle');
+  new Hook(['express', 'koa', '@nestjs/core'], { internals: true }, (exports, name) => {
+    try {
+      FILES[name]?.(exports as Record<string, unknown>);
+    } catch {
+      // A framework shaped unlike the releases we know is left alone.
+    }
+    return exports;
+  });
+  subscribe('fastify.initialization', (message) => {
+    const { fastify } = message as { fastify: FastifyInstance };
+    fastify.register(fastifyPlugin);
+  });
+}
