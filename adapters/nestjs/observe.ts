@@ -6,7 +6,8 @@ import {
   type ShouldForward,
 } from '../../src/index.js';
 
-const kShouldForward = Symbol('replaylink.nestjs.shouldForward');
+// Registered: the module of one build marks, the observer of the other may read.
+const kShouldForward = Symbol.for('replaylink.v2.nestjs.shouldForward');
 const kObserved = Symbol.for('replaylink.nestjs.exceptionsObserved');
 
 type Marked = IncomingMessage & { [kShouldForward]?: ShouldForward | undefined };

@@ -53,10 +53,29 @@ function hookKoa(context: Patchable): void {
   });
 }
 
+/**
+ * Koa 2/3: `respond` reads `ctx.writable` once as it starts answering, after routing; the
+ * `ctx` is attached to the raw request then, so the access log reads its route.
+ */
+function hookKoaResponse(response: Patchable): void {
+  const writable = Object.getOwnPropertyDescriptor(response, 'writable');
+  const get = writable?.get;
+  if (get === undefined || response[kPatched]) return;
+  Object.defineProperty(response, 'writable', {
+    ...writable,
+    get(this: { req?: IncomingMessage; ctx?: unknown }) {
+      if (this.req !== undefined) attachFrameworkRequest(this.req, this.ctx);
+      return get.call(this);
+    },
+  });
+  response[kPatched] = true;
+}
+
 /** The packages whose files are patched when they are loaded, by file. */
 const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
   'express/lib/application.js': hookExpress,
   'koa/lib/context.js': hookKoa,
+  'koa/lib/response.js': hookKoaResponse,
   '@nestjs/core/exceptions/exceptions-handler.js': (exports) =>
     observeExceptions(
       (exports.ExceptionsHandler as { prototype: ExceptionsHandlerProto }).prototype,
