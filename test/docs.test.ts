@@ -21,6 +21,7 @@ import { freePort, type Served, serve } from './helpers.js';
 // - ```js server [/path]: the sample listens on `process.env.PORT`; the test sends
 //   `GET /path` (default /orders/7) with `X-OpenReplay-SessionToken: 8f2c.91ab`, as the
 //   README's curl does, checks the output, then stops it.
+// - ```js server register: the same, started with `node --import replaylink/register`.
 //
 // Samples that forward events get REPLAYLINK_ENDPOINT and the api key variables pointed
 // at a local sink, so nothing leaves the machine.
@@ -49,6 +50,7 @@ const README_SECTIONS = [
   'Fastify',
   'NestJS',
   'node:http',
+  'Without code: replaylink/register',
   'WebSocket (ws)',
   'Outside a framework, and background jobs',
   'Breadcrumbs',
@@ -179,6 +181,7 @@ async function runSample(sample: Sample): Promise<void> {
   const server = sample.flags.includes('server');
   const port = await freePort();
   const args = sample.ext === 'ts' ? ['--import', 'tsx', file] : [file];
+  if (sample.flags.includes('register')) args.unshift('--import', 'replaylink/register');
   const child = spawn(process.execPath, args, {
     cwd: scratch,
     env: {

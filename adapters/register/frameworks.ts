@@ -41,6 +41,22 @@ function hookExpress(application: Patchable): void {
 }
 
 /**
+ * Express 4/5: an error is captured as it reaches the application's first error handler,
+ * where `expressErrorHandler()` would be mounted (before the app's own handlers answer it).
+ */
+function hookExpressLayer(name: string) {
+  return (exports: Record<string, unknown>) =>
+    before(
+      (exports as { prototype?: Patchable }).prototype,
+      name,
+      (layer: { handle?: unknown }, args) => {
+        if (typeof layer.handle === 'function' && layer.handle.length === 4)
+          captureRequestError(args[0], args[1] as IncomingMessage);
+      },
+    );
+}
+
+/**
  * Koa 2/3: every error that leaves the middleware reaches `ctx.onerror`, which Koa calls
  * inside the request's context; it is captured (with `ctx` for the route) before Koa's own.
  */
@@ -74,6 +90,8 @@ function hookKoaResponse(response: Patchable): void {
 /** The packages whose files are patched when they are loaded, by file. */
 const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
   'express/lib/application.js': hookExpress,
+  'express/lib/router/layer.js': hookExpressLayer('handle_error'),
+  'router/lib/layer.js': hookExpressLayer('handleError'),
   'koa/lib/context.js': hookKoa,
   'koa/lib/response.js': hookKoaResponse,
   '@nestjs/core/exceptions/exceptions-handler.js': (exports) =>
@@ -85,7 +103,7 @@ const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
 
 /**
  * Installs the adapters' error hooks into Express, Koa, Fastify and Nest when the
- * application loads them, with no code of its own. Express, Koa and Nest are CommonJS
+ * application loads them, with no code of its own. Express (and its `router`), Koa and Nest are CommonJS
  * inside even when imported from ESM: their own files are required, and require hooks
  * see those. Fastify announces each instance on `fastify.initialization`.
  */
@@ -94,7 +112,7 @@ export function hookFrameworks(): void {
   const { Hook } = createRequire(import.meta.url)(
     'require-in-the-middle',
   ) as typeof import('require-in-the-middle');
-  new Hook(['express', 'koa', '@nestjs/core'], { internals: true }, (exports, name) => {
+  new Hook(['express', 'router', 'koa', '@nestjs/core'], { internals: true }, (exports, name) => {
     try {
       FILES[name]?.(exports as Record<string, unknown>);
     } catch {

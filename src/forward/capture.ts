@@ -16,7 +16,8 @@ export function defaultShouldForward(error: unknown): boolean {
 /**
  * What every adapter's error hook calls: records the error on the request and forwards
  * it once if `shouldForward` agrees (without one: the rule of the adapter that entered
- * the request, else the default). A throwing `shouldForward` counts as "forward".
+ * the request, else the default; an error an earlier capture point of the request judged
+ * is then left as judged). A throwing `shouldForward` counts as "forward".
  */
 export function captureRequestError(
   error: unknown,
@@ -25,6 +26,8 @@ export function captureRequestError(
 ): boolean {
   try {
     const context = contextOf(req) ?? state.als.getStore();
+    // A capture point without a rule of its own leaves an error another one judged.
+    if (shouldForward === undefined && factsOf(context)?.error === error) return false;
     noteError(context, error);
     let forward: boolean;
     try {
