@@ -327,7 +327,10 @@ describe('examples/register/app.mjs', () => {
       clearTimeout(killer);
     }
     await once(child, 'exit').catch(() => {});
-    assert.match(output, /^\[openReplaySessionToken=tok-7\] \[bugReplayRecordingUuid=rec-7\] loading order 7$/m);
+    assert.match(
+      output,
+      /^\[openReplaySessionToken=tok-7\] \[bugReplayRecordingUuid=rec-7\] loading order 7$/m,
+    );
     assert.match(output, /^GET \/orders\/:id 200$/m);
     assert.match(output, /^GET \/fail 500$/m);
     assert.equal(JSON.parse(exceptions()[0]?.metadata ?? '{}').route, '/fail');
