@@ -123,7 +123,7 @@ const VARIABLES: ReadonlyArray<readonly [string, Setter]> = [
 /** The names of every variable `replaylink/register` reads. */
 export const VARIABLE_NAMES: readonly string[] = VARIABLES.map(([name]) => name);
 
-const OPTION_PREFIX = /^replaylink: option "[^"]*" is /;
+const OPTION_PREFIX = /^replaylink: option "[^"]*" (is )?/;
 
 /** The error's sentence about an option, retold about the variable the user set. */
 function problemOf(name: string, text: string, error: unknown): string {
@@ -131,7 +131,7 @@ function problemOf(name: string, text: string, error: unknown): string {
     return `replaylink: ${name} is ${JSON.stringify(text.slice(0, 40))}; expected ${error.message}; the variable is ignored`;
   const message = error instanceof Error ? error.message : String(error);
   const retold = OPTION_PREFIX.test(message)
-    ? message.replace(OPTION_PREFIX, `replaylink: ${name} is `)
+    ? message.replace(OPTION_PREFIX, `replaylink: ${name} $1`)
     : `replaylink: ${name}: ${message.replace(/^replaylink: /, '')}`;
   return `${retold}; the variable is ignored`;
 }

@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import http2 from 'node:http2';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,6 +73,8 @@ const dirFor = (majors: Majors) => {
 
 interface Run {
   port: number;
+  /** Every port the app printed. */
+  ports: number[];
   url: string;
   /** Ends the app (stdin closed: it closes its server) and resolves with its output. */
   stop(): Promise<{ stdout: string; stderr: string; code: number | null }>;
@@ -92,10 +96,12 @@ async function run(options: {
   env?: Record<string, string>;
   majors?: Majors;
   args?: string[];
+  /** Another fixture than app.mjs / app.cjs. */
+  file?: string;
 }): Promise<Run> {
   const cwd = await dirFor(options.majors ?? 'latest');
   const flag = options.flag ?? (options.format === 'esm' ? '--import' : '--require');
-  const file = options.format === 'esm' ? 'app.mjs' : 'app.cjs';
+  const file = options.file ?? (options.format === 'esm' ? 'app.mjs' : 'app.cjs');
   const child: ChildProcess = spawn(
     process.execPath,
     [flag, 'replaylink/register', file, options.app, ...(options.args ?? [])],
@@ -111,16 +117,18 @@ async function run(options: {
   });
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<number[]>((resolve, reject) => {
     const check = () => {
-      const found = /listening (\d+)/.exec(stdout);
-      if (found) resolve(Number(found[1]));
+      const found = /listening ([\d ]+)\n/.exec(stdout);
+      if (found) resolve(found[1]!.split(' ').map(Number));
     };
     child.stdout!.on('data', check);
     exited.then(([code]) => reject(new Error(`app exited (${code}) before listening:\n${stderr}`)));
   });
+  const port = ports[0]!;
   return {
     port,
+    ports,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       child.stdin!.end();
@@ -205,6 +213,69 @@ describe('previous framework majors through replaylink/register', () => {
       });
     }
   }
+});
+
+/** A GET over HTTP/2 (cleartext or TLS) with `headers`; resolves with the body. */
+async function h2get(url: string, path: string, headers: Record<string, string>): Promise<string> {
+  const session = http2.connect(url, { rejectUnauthorized: false });
+  try {
+    const stream = session.request({ ':path': path, ...headers });
+    stream.setEncoding('utf8');
+    let body = '';
+    stream.on('data', (d: string) => {
+      body += d;
+    });
+    await once(stream, 'end');
+    return body;
+  } finally {
+    session.close();
+  }
+}
+
+function httpsGet(url: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { headers, rejectUnauthorized: false, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('node:https and node:http2 servers through replaylink/register', () => {
+  test('every kind of server runs its handler in the request context, over HTTP/1.1 and HTTP/2', async () => {
+    const started = await run({
+      app: join(root, 'test/fixtures'),
+      format: 'esm',
+      file: 'servers.mjs',
+    });
+    const [tlsPort, h2cPort, h2Port] = started.ports;
+    const headers = (n: number) => ({ 'x-openreplay-sessiontoken': `tok-${n}` });
+    assert.equal(await httpsGet(`https://127.0.0.1:${tlsPort}/a`, headers(1)), 'ok');
+    assert.equal(await h2get(`http://127.0.0.1:${h2cPort}`, '/b', headers(2)), 'ok');
+    assert.equal(await h2get(`https://127.0.0.1:${h2Port}`, '/c', headers(3)), 'ok');
+    assert.equal(await httpsGet(`https://127.0.0.1:${h2Port}/d`, headers(4)), 'ok');
+    assert.equal(await httpsGet(`https://127.0.0.1:${tlsPort}/e`, {}), 'ok');
+    const { stdout, code, stderr } = await started.stop();
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split('\n').filter((line) => / \/[a-e]/.test(line));
+    assert.deepEqual(lines.sort(), [
+      '[openReplaySessionToken=tok-1] first /a over 1.1',
+      '[openReplaySessionToken=tok-1] second /a',
+      '[openReplaySessionToken=tok-2] first /b over 2.0',
+      '[openReplaySessionToken=tok-2] second /b',
+      '[openReplaySessionToken=tok-3] first /c over 2.0',
+      '[openReplaySessionToken=tok-3] second /c',
+      '[openReplaySessionToken=tok-4] first /d over 1.1',
+      '[openReplaySessionToken=tok-4] second /d',
+      'first /e over 1.1',
+      'second /e',
+    ]);
+  });
 });
 
 describe('replaylink/register configuration', () => {
