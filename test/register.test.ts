@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { delay, freePort, request, useReceiver } from './helpers.js';
+import { findService, REDIS } from './services.js';
 
 // Real apps with no replaylink import, started in child processes with
 // `--import`/`--require replaylink/register` and REPLAYLINK_* pointing at a local receiver.
@@ -405,5 +406,59 @@ describe('examples/register/app.mjs', () => {
     assert.match(output, /^GET \/orders\/:id 200$/m);
     assert.match(output, /^GET \/fail 500$/m);
     assert.equal(JSON.parse(exceptions()[0]?.metadata ?? '{}').route, '/fail');
+  });
+});
+
+const redisServer = findService(REDIS);
+
+describe('live sessions from REPLAYLINK_PROJECT_KEY and REPLAYLINK_REDIS_URL', {
+  skip: redisServer.skip,
+}, () => {
+  test('a recorded request of an app with no replaylink import is shared through Redis', async () => {
+    const port = await freePort();
+    const redis = spawn(
+      redisServer.command!,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const { Redis } = await import('ioredis');
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      for (let tries = 0; tries < 100; tries++) {
+        if (
+          await client.connect().then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        await delay(50);
+      }
+      const started = await run({
+        app: 'express',
+        format: 'cjs',
+        env: {
+          REPLAYLINK_PROJECT_KEY: 'web-app',
+          REPLAYLINK_REDIS_URL: `redis://127.0.0.1:${port}`,
+        },
+      });
+      await request(`${started.url}/hello/1`, {
+        headers: { 'x-openreplay-session-id': '7001', 'user-agent': 'Mozilla/5.0 Chrome/126.0' },
+      });
+      let keys: string[] = [];
+      const deadline = Date.now() + 10_000;
+      while (keys.length === 0 && Date.now() < deadline) {
+        keys = await client.keys('replaylink:live*');
+        if (keys.length === 0) await delay(50);
+      }
+      const { stderr } = await started.stop();
+      assert.ok(keys.length > 0, `nothing written to Redis: ${stderr}`);
+      const dump = (await Promise.all(keys.map((key) => client.dump(key)))).join('');
+      assert.ok(dump.includes('7001') || keys.join(' ').includes('7001'), keys.join(' '));
+    } finally {
+      client.disconnect();
+      redis.kill('SIGKILL');
+      await once(redis, 'exit');
+    }
   });
 });
