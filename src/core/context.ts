@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { randomUUID } from './builtins.js';
 import { tagText } from './fields.js';
 import { type IdKind, isValidId, readIdHeader } from './headers.js';
 import type { InternalContext, RequestContext } from './model.js';

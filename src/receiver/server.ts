@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { crypto, http } from '../core/builtins.js';
 import { invalidOption } from '../core/errors.js';
 import { printable } from '../core/text.js';
 import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './page.js';
@@ -155,7 +155,7 @@ function isLoopback(address: string): boolean {
  * origin that rebinds its DNS name to 127.0.0.1 still sends its own name as `Host`.
  * A request without `Host` (HTTP/1.0 tools) comes from no browser and passes.
  */
-function misdirected(req: IncomingMessage, server: http.Server): boolean {
+function misdirected(req: IncomingMessage, server: Server): boolean {
   const host = req.headers.host;
   if (host === undefined || LOOPBACK_HOST.test(host)) return false;
   const bound = server.address();
@@ -192,7 +192,7 @@ export function createReceiver(options: ReceiverOptions) {
       ? (line: string) => process.stdout.write(`${line}\n`)
       : options.print;
   // Both sides hashed first: timingSafeEqual needs equal lengths, and the key's length stays private.
-  const expected = createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
+  const expected = crypto().createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
   const streams = new Set<ServerResponse>();
   let nextId = 1;
   let lastDropped = 0;
@@ -200,7 +200,7 @@ export function createReceiver(options: ReceiverOptions) {
   function authorized(req: IncomingMessage): boolean {
     const given = req.headers.authorization;
     if (typeof given !== 'string') return false;
-    return timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+    return crypto().timingSafeEqual(crypto().createHash('sha256').update(given).digest(), expected);
   }
 
   function broadcast(name: string, data: string, id?: number): void {
