@@ -340,25 +340,41 @@ describe('replaylink/register configuration', () => {
     ]);
   });
 
-  test('--require with an ESM app that mounts the Express adapter too: stamped once, forwarded once', async () => {
+  test("the adapter's shouldForward decides for the register's hooks as well", async () => {
     const started = await run({
       app: 'express',
       format: 'esm',
-      flag: '--require',
-      args: ['adapter'],
+      args: ['quiet'],
       env: forwarding(),
     });
-    await request(`${started.url}/hello/1`, { headers: recorded(1) });
-    await request(`${started.url}/fail/3`, { headers: recorded(3) });
-    const { stdout, code, stderr } = await started.stop();
+    const failed = await request(`${started.url}/fail/3`, { headers: recorded(3) });
+    const { code, stderr } = await started.stop();
     assert.equal(code, 0, stderr);
-    assert.deepEqual(linesOf(stdout, 'hello 1'), [
-      '[openReplaySessionToken=tok-1] [bugReplayRecordingUuid=rec-1] hello 1 first',
-      '[openReplaySessionToken=tok-1] [bugReplayRecordingUuid=rec-1] hello 1 second',
-    ]);
-    assert.equal(exceptions().length, 1);
-    assert.equal(JSON.parse(exceptions()[0]?.metadata ?? '{}').route, '/fail/:id');
+    assert.equal(failed.status, 500);
+    assert.equal(receiver.events.length, 0);
   });
+
+  for (const app of ['express', 'koa', 'fastify', 'nest-express', 'nest-fastify']) {
+    test(`--require with an ESM ${app} app that mounts its adapter too: stamped once, forwarded once`, async () => {
+      const started = await run({
+        app,
+        format: 'esm',
+        flag: '--require',
+        args: ['adapter'],
+        env: forwarding(),
+      });
+      await request(`${started.url}/hello/1`, { headers: recorded(1) });
+      await request(`${started.url}/fail/3`, { headers: recorded(3) });
+      const { stdout, code, stderr } = await started.stop();
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(linesOf(stdout, 'hello 1'), [
+        '[openReplaySessionToken=tok-1] [bugReplayRecordingUuid=rec-1] hello 1 first',
+        '[openReplaySessionToken=tok-1] [bugReplayRecordingUuid=rec-1] hello 1 second',
+      ]);
+      assert.equal(exceptions().length, 1, JSON.stringify(exceptions()));
+      assert.equal(JSON.parse(exceptions()[0]?.metadata ?? '{}').route, '/fail/:id');
+    });
+  }
 });
 
 describe('examples/register/app.mjs', () => {
