@@ -99,13 +99,22 @@ async function run(options: {
   args?: string[];
   /** Another fixture than app.mjs / app.cjs. */
   file?: string;
+  /** More Node flags before the fixture. */
+  preload?: string[];
 }): Promise<Run> {
   const cwd = await dirFor(options.majors ?? 'latest');
   const flag = options.flag ?? (options.format === 'esm' ? '--import' : '--require');
   const file = options.file ?? (options.format === 'esm' ? 'app.mjs' : 'app.cjs');
   const child: ChildProcess = spawn(
     process.execPath,
-    [flag, 'replaylink/register', file, options.app, ...(options.args ?? [])],
+    [
+      flag,
+      'replaylink/register',
+      ...(options.preload ?? []),
+      file,
+      options.app,
+      ...(options.args ?? []),
+    ],
     { cwd, env: cleanEnv(options.env ?? {}), stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -306,6 +315,22 @@ describe('replaylink/register configuration', () => {
     ]);
     // The refused variable is left out: stamping keeps its default.
     assert.equal(linesOf(stdout, '[openReplaySessionToken=tok-1]').length, 2);
+  });
+
+  test('loaded by both flags (both builds), it starts once and says each problem once', async () => {
+    const started = await run({
+      app: 'express',
+      format: 'esm',
+      flag: '--require',
+      preload: ['--import', 'replaylink/register'],
+      env: { ...forwarding(), REPLAYLINK_ENDPIONT: 'x' },
+    });
+    await request(`${started.url}/hello/1`, { headers: recorded(1) });
+    await request(`${started.url}/fail/3`, { headers: recorded(3) });
+    const { stdout, stderr } = await started.stop();
+    assert.equal(stderr.match(/REPLAYLINK_ENDPIONT/g)?.length, 1, stderr);
+    assert.equal(linesOf(stdout, '[openReplaySessionToken=tok-1] [bug').length, 2);
+    assert.equal(exceptions().length, 1);
   });
 
   test('a refused endpoint keeps the key from going anywhere else, and says so', async () => {

@@ -7,7 +7,7 @@ import { type ExpressApp, keepLastErrorLayer, lastErrorLayer } from '../express/
 import { fastifyPlugin } from '../fastify.js';
 import { type ExceptionsHandlerProto, observeExceptions } from '../nestjs/observe.js';
 
-const kPatched = Symbol.for('replaylink.register.patched');
+const kPatched = Symbol.for('replaylink.v2.register.patched');
 type Patchable = Record<string, unknown> & { [kPatched]?: true };
 
 /** Wraps `target[name]` once so that `before` runs first with the same `this` and arguments. */
@@ -103,9 +103,9 @@ const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
 
 /**
  * Installs the adapters' error hooks into Express, Koa, Fastify and Nest when the
- * application loads them, with no code of its own. Express (and its `router`), Koa and Nest are CommonJS
- * inside even when imported from ESM: their own files are required, and require hooks
- * see those. Fastify announces each instance on `fastify.initialization`.
+ * application loads them, with no code of its own. Express (and its `router`), Koa and
+ * Nest are CommonJS inside even when imported from ESM: their own files are required, and
+ * require hooks see those. Fastify announces each instance on `fastify.initialization`.
  */
 export function hookFrameworks(): void {
   // Required, not imported: loading CommonJS through the ESM loader costs start-up time.
@@ -121,7 +121,11 @@ export function hookFrameworks(): void {
     return exports;
   });
   subscribe('fastify.initialization', (message) => {
-    const { fastify } = message as { fastify: FastifyInstance };
-    fastify.register(fastifyPlugin);
+    // A subscriber's throw would surface as an uncaught exception: never let one out.
+    try {
+      (message as { fastify: FastifyInstance }).fastify.register(fastifyPlugin);
+    } catch {
+      // An instance unlike Fastify 4/5: left alone.
+    }
   });
 }
