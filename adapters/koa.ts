@@ -3,9 +3,9 @@ import {
   type AdapterEntryOptions,
   adapterScope,
   captureRequestError,
-  frameworkRequestOf,
   getContext,
   keepContext,
+  koaRoute,
 } from '../src/index.js';
 
 /** Options of {@link koaMiddleware}: adapter options, plus `init` options when given. */
@@ -23,13 +23,6 @@ export interface KoaContext {
 }
 
 type Next = () => Promise<unknown>;
-
-/** The route pattern @koa/router or koa-router matched, e.g. `/orders/:id`. */
-function koaRoute(req: IncomingMessage, framework?: unknown): string | undefined {
-  const ctx = (framework ?? frameworkRequestOf(req)) as KoaContext | undefined;
-  const route = ctx?._matchedRoute ?? ctx?.routerPath;
-  return typeof route === 'string' ? route : undefined;
-}
 
 /**
  * Koa 2/3 middleware that runs the rest of the request (downstream middleware, the

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --smoke] [--only express,micro-stamp] [--out dir] [--profile]`
+// `npm run bench [-- --quick | --smoke] [--only express,micro-stamp] [--configs context,register] [--out dir] [--profile]`
 // Runs every group of `bench/groups/` and writes BENCHMARKS.md and its SVG chart.
 // Only a full run of every group writes the committed report: `--quick` and `--only`
 // write to `.bench-tmp/` (gitignored) and `--smoke` to a temporary directory, unless
@@ -24,7 +24,7 @@ const out = settings.out ?? defaultOut();
 /** The committed report is only ever replaced by a complete, full-length run. */
 function defaultOut() {
   if (settings.mode === 'smoke') return mkdtempSync(path.join(os.tmpdir(), 'replaylink-bench-'));
-  if (settings.mode === 'full' && !settings.only) return ROOT;
+  if (settings.mode === 'full' && !settings.only && !settings.configs) return ROOT;
   return path.join(ROOT, '.bench-tmp');
 }
 if (settings.profile) {
@@ -40,7 +40,28 @@ async function runGroup(group, load) {
   return runMicroGroup(group, settings, progress);
 }
 
-const groups = (await loadGroups()).filter((g) => !settings.only || settings.only.includes(g.name));
+/**
+ * `--configs a,b`: only those configurations of each HTTP group (with its bare and floor,
+ * which the ratios need); targets naming a configuration left out are left out too.
+ */
+function keepConfigurations(group) {
+  if (!settings.configs || group.kind !== 'http') return group;
+  const kept = new Set([group.bare, group.floor, ...settings.configs]);
+  return {
+    ...group,
+    configurations: group.configurations.filter((config) => kept.has(config.id)),
+    targets: (group.targets ?? [])
+      .filter((target) => kept.has(target.id))
+      .map((target) => ({
+        ...target,
+        cheaperThan: (target.cheaperThan ?? []).filter((id) => kept.has(id)),
+      })),
+  };
+}
+
+const groups = (await loadGroups())
+  .filter((g) => !settings.only || settings.only.includes(g.name))
+  .map(keepConfigurations);
 const load = startLoadGenerator();
 const sections = [];
 const bars = [];

@@ -105,6 +105,7 @@ export function adapterScope(
   const scope = createRequestScope({
     observers: observersFor(setup),
     ...(routeOf ? { routeOf } : {}),
+    ...(setup.options.shouldForward ? { shouldForward: setup.options.shouldForward } : {}),
   });
   return { enter: scope, options: setup.options };
 }

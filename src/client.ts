@@ -49,7 +49,7 @@ const client: ReplayLinkClient = {
 };
 
 /** Installs an optional global hook once; `close()` removes it like the other patches. */
-function installOnce(name: string, install: () => () => void): void {
+export function installOnce(name: string, install: () => () => void): void {
   if (state.features.has(name)) return;
   const undo = install();
   state.features.add(name);
@@ -81,12 +81,20 @@ function install(): void {
   );
 }
 
+/** The environment options fall back on: the process's, less the variables refused. */
+function environment(): NodeJS.ProcessEnv {
+  if (state.ignoredVariables.size === 0) return process.env;
+  const env = { ...process.env };
+  for (const name of state.ignoredVariables) delete env[name];
+  return env;
+}
+
 /**
  * Validates `input`, then hands each capability its part. Nothing changes on a bad option.
  * With `debug`, says in one line what is now on (`accessLog`: the adapter's, if any).
  */
 function apply(input: unknown, accessLog?: string): void {
-  const resolved = resolveOptions(input);
+  const resolved = resolveOptions(input, environment());
   // A missing optional peer is a set-up error, raised before anything changes.
   if (resolved.openTelemetry) loadOpenTelemetry();
   state.input = Object.freeze({ ...(input as Record<string, unknown>) });

@@ -30,8 +30,9 @@ export {
   frameworkRequestOf,
   type ScopeOptions,
 } from './core/request.js';
-export { expressRoute, fastifyRoute } from './core/routes.js';
+export { anyRoute, expressRoute, fastifyRoute, koaRoute } from './core/routes.js';
 export type { Stats } from './core/stats.js';
+export { type EnvironmentOptions, environmentOptions } from './env.js';
 export {
   captureRequestError,
   defaultShouldForward,
@@ -48,6 +49,7 @@ export {
   type ReceiverStats,
   startReceiver,
 } from './receiver/server.js';
+export { startFromEnvironment } from './register.js';
 export { createRequestScope, runRequest } from './scope.js';
 export {
   type Identity,

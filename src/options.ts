@@ -71,7 +71,7 @@ export const ADAPTER_OPTION_KEYS = ['shouldForward', 'accessLog'] as const;
 const ACCEPTED = `${OPTION_KEYS.join(', ')}; in an adapter also ${ADAPTER_OPTION_KEYS.join(', ')}`;
 
 /** Validates user options once, at set-up, and merges them over the defaults. */
-export function resolveOptions(input: unknown = {}): ResolvedOptions {
+export function resolveOptions(input: unknown = {}, env = process.env): ResolvedOptions {
   if (!isPlainObject(input)) throw invalidOption('options', input, 'an object');
   for (const key of Object.keys(input)) {
     if (!(OPTION_KEYS as readonly string[]).includes(key))
@@ -81,7 +81,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     core: resolveCoreOptions(input),
     propagate: resolvePropagate(input.propagate),
     openTelemetry: pickBoolean(input, 'openTelemetry', false),
-    forwarding: resolveForwarding(input),
+    forwarding: resolveForwarding(input, env),
     liveSessions: resolveLiveSessions(input.liveSessions),
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +8,7 @@ import {
   sourceIpOf,
 } from './access-log/index.js';
 import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
+import { randomUUID } from './core/builtins.js';
 import { contextFromRequest } from './core/context.js';
 import { invalidOption } from './core/errors.js';
 import type { InternalContext } from './core/model.js';

@@ -28,6 +28,7 @@ import { findService, REDIS } from './services.js';
 //   `br-recording-uuid`, and at least one event for it must reach the receiver.
 // - ```js needs-redis: the sample gets a real redis-server as `REDIS_URL`; skipped with
 //   one line when redis-server is missing (failing with REPLAYLINK_REQUIRE_REDIS=1).
+// - ```js server register …: the same, started with `node --import replaylink/register`.
 //
 // Samples that forward events get REPLAYLINK_ENDPOINT and the api key variables pointed
 // at replaylink's own receiver (src/receiver), which validates every event, so nothing
@@ -57,6 +58,7 @@ const README_SECTIONS = [
   'Fastify',
   'NestJS',
   'node:http',
+  'Without code: replaylink/register',
   'WebSocket (ws)',
   'Outside a framework, and background jobs',
   'Breadcrumbs',
@@ -221,6 +223,7 @@ async function runSample(sample: Sample): Promise<void> {
   const server = sample.flags.includes('server');
   const port = await freePort();
   const args = sample.ext === 'ts' ? ['--import', 'tsx', file] : [file];
+  if (sample.flags.includes('register')) args.unshift('--import', 'replaylink/register');
   const child = spawn(process.execPath, args, {
     cwd: scratch,
     env: {

@@ -23,6 +23,15 @@ export function expressConfigurations(throws = false, express = 'express') {
       server: server('context', options),
     },
     {
+      id: 'register',
+      label: 'replaylink/register, no adapter: context only (REPLAYLINK_STAMP=false)',
+      server: {
+        ...server('bare', options),
+        execArgv: ['--import', 'replaylink/register'],
+        env: { REPLAYLINK_STAMP: 'false' },
+      },
+    },
+    {
       id: 'stamping',
       label: 'replaylink: context + stamping',
       server: server('stamping', options),
@@ -77,6 +86,7 @@ export function expressConfigurations(throws = false, express = 'express') {
 
 export const expressTargets = [
   { id: 'context', ofFloor: 0.97, cheaperThan: ['clsRtracer', 'expressHttpContext'] },
+  { id: 'register', ofFloor: 0.97 },
   { id: 'stamping', ofFloor: 0.95, cheaperThan: ['pinoHttp'] },
   { id: 'accessLog', cheaperThan: ['morgan', 'pinoHttp'] },
   { id: 'forwarding', cheaperThan: ['sentry'] },
@@ -84,6 +94,7 @@ export const expressTargets = [
 ];
 
 export const expressNotes = [
+  'The replaylink/register row is the bare app started with `node --import replaylink/register` and `REPLAYLINK_STAMP=false`: no adapter, the context is entered where the server emits the request (compared with the adapter’s context only row).',
   "The floor is the least a request context can cost: one `AsyncLocalStorage.run(store, next)` middleware that reads the token header into a plain object, and nothing else (no validation, no request id, no context in `res.on('finish')` or body-parser listeners).",
   "The minimal access line is the least an access log can cost on top of the floor: one `res.once('finish')` listener writing a fixed-shape line (address, time, method, URL, status) to stdout, without escaping, route, latency or a skip callback. It bounds what the full configuration can reach: it writes that second line too.",
   'Forwarding configurations start their event sink in a process of its own: replaylink’s `startReceiver` or, for `@sentry/node`, an envelope endpoint answering 200. Both use the same recorded request headers.',

@@ -15,11 +15,14 @@ export class Skip extends Error {
  * `{ port, stats(), close() }`, or `{ skipped: reason }` when the factory skipped itself.
  */
 export async function startServer(factory, { profileDir, profileName } = {}) {
-  const execArgv = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  // `factory.execArgv` and `factory.env` start the server as users would (a preload).
+  const execArgv = [...(factory.execArgv ?? [])];
+  if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir);
   if (profileDir && profileName) execArgv.push('--cpu-prof-name', `${profileName}.cpuprofile`);
   const child = fork(CHILD, [factory.file, factory.name, JSON.stringify(factory.options ?? {})], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     execArgv,
+    ...(factory.env ? { env: { ...process.env, ...factory.env } } : {}),
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => {

@@ -8,7 +8,7 @@ const MODES = {
 };
 
 /**
- * Parses the command line: `--quick`, `--smoke`, `--only a,b`, `--out dir`, `--profile`,
+ * Parses the command line: `--quick`, `--smoke`, `--only a,b`, `--configs a,b`, `--out dir`, `--profile`,
  * `--rounds n` and `--duration s` (override the mode's, e.g. a quick run with 7 rounds).
  */
 export function parseArgs(argv) {
@@ -18,6 +18,7 @@ export function parseArgs(argv) {
   };
   const mode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
   const only = value('--only');
+  const configs = value('--configs');
   const number = (flag) => {
     const n = Number(value(flag));
     return Number.isFinite(n) && n > 0 ? { [flag.slice(2)]: n } : {};
@@ -28,6 +29,7 @@ export function parseArgs(argv) {
     ...number('--rounds'),
     ...number('--duration'),
     only: only ? only.split(',') : undefined,
+    configs: configs ? configs.split(',') : undefined,
     out: value('--out'),
     profile: argv.includes('--profile'),
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,

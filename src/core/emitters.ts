@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { http } from './builtins.js';
 import type { InternalContext, RequestFacts } from './model.js';
 import { state } from './state.js';
 import { kContext, kFacts } from './symbols.js';
@@ -75,7 +76,7 @@ function boundEmit(original: Emit): Emit {
  */
 export function installEmitterBinding(): () => void {
   const undo: Array<() => void> = [];
-  for (const proto of [IncomingMessage.prototype, ServerResponse.prototype]) {
+  for (const proto of [http.IncomingMessage.prototype, http.ServerResponse.prototype]) {
     const emit = boundEmit(proto.emit as Emit);
     for (const name of ['on', 'addListener', 'prependListener'] as const) {
       const had = Object.hasOwn(proto, name);

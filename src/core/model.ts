@@ -37,6 +37,11 @@ export interface RequestFacts {
   routeOf: ((req: IncomingMessage, framework?: unknown) => string | undefined) | undefined;
   /** The framework's own request object (Koa `ctx`, Fastify request), given by the adapter. */
   framework?: unknown;
+  /**
+   * The rule of the adapter that entered the request (or reused its context), so a capture
+   * point that has none of its own (`replaylink/register`'s hooks) follows the app's choice.
+   */
+  shouldForward?: ((error: unknown, req: IncomingMessage) => boolean) | undefined;
   /** The error that ended the request, set by the adapters' capture points. */
   error: unknown;
   /** The first scope (middleware) whose own observers ran for this request. */

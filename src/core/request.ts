@@ -14,6 +14,8 @@ export interface ScopeOptions {
   routeOf?: (req: IncomingMessage, framework?: unknown) => string | undefined;
   /** Per-middleware observers, in addition to the global ones. */
   observers?: readonly RequestObserver[];
+  /** Which errors the adapter forwards; kept on the request for capture points without a rule. */
+  shouldForward?: RequestFacts['shouldForward'];
 }
 
 type WithFacts = InternalContext & { [kFacts]?: RequestFacts };
@@ -67,6 +69,7 @@ function observeAll<T>(
 export function requestScope(options: ScopeOptions, prepare: () => void) {
   const observers = options.observers ?? [];
   const routeOf = options.routeOf;
+  const shouldForward = options.shouldForward;
   // This scope's identity on the request's facts, so its observers run once per request.
   const self = {};
   return function enter<T>(
@@ -80,6 +83,10 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
     if (entered !== undefined) {
       // A second mount (a router after an app-level middleware) still logs its own line.
       const facts = (entered as WithFacts)[kFacts]!;
+      // An outer entry (a server-level one) knew less: the framework fills in what it knows.
+      if (framework !== undefined && facts.framework === undefined) facts.framework = framework;
+      if (shouldForward !== undefined && facts.shouldForward === undefined)
+        facts.shouldForward = shouldForward;
       const own = observers.length > 0 && firstVisit(facts, self);
       if (state.als.getStore() === entered)
         return own ? observe(observers, entered, facts, next) : next();
@@ -95,6 +102,7 @@ export function requestScope(options: ScopeOptions, prepare: () => void) {
       res,
       routeOf,
       framework,
+      shouldForward,
       error: undefined,
       scope: observers.length > 0 ? self : undefined,
       otherScopes: undefined,

@@ -25,3 +25,23 @@ export function fastifyRoute(req: IncomingMessage, framework?: unknown): string 
   const url = request?.routeOptions?.url;
   return typeof url === 'string' ? url : undefined;
 }
+
+/**
+ * The route @koa/router (`_matchedRoute`) or koa-router (`routerPath`) matched, read from
+ * the Koa `ctx` the adapter entered with (or attached to the raw request).
+ */
+export function koaRoute(req: IncomingMessage, framework?: unknown): string | undefined {
+  const ctx = (framework ?? frameworkRequestOf(req)) as
+    | { _matchedRoute?: unknown; routerPath?: unknown }
+    | undefined;
+  const route = ctx?._matchedRoute ?? ctx?.routerPath;
+  return typeof route === 'string' ? route : undefined;
+}
+
+/**
+ * Whichever of the routes above the request has: what a server-level entry reads, since it
+ * cannot know which framework serves the request.
+ */
+export function anyRoute(req: IncomingMessage, framework?: unknown): string | undefined {
+  return expressRoute(req) ?? fastifyRoute(req, framework) ?? koaRoute(req, framework);
+}

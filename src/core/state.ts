@@ -26,6 +26,11 @@ export interface GlobalState {
    * through an adapter merge over them instead of resetting them. `undefined` until set.
    */
   input: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * `REPLAYLINK_*` variables refused by `replaylink/register` (said once on stderr): the
+   * options no longer fall back on them.
+   */
+  ignoredVariables: Set<string>;
   /** Kinds of trouble already reported once on stderr; see `warnOnce`. */
   warned: Set<string>;
   /** stderr's write beneath the stream patch, so diagnostics are never stamped. */
@@ -47,6 +52,7 @@ slot[kGlobalState] ??= {
   features: new Set(),
   initialized: false,
   input: undefined,
+  ignoredVariables: new Set(),
   warned: new Set(),
   rawStderr: (text) => process.stderr.write(text),
   consoleLevel: undefined,

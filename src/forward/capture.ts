@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { diagnose } from '../core/diagnostics.js';
-import { contextOf, noteError } from '../core/request.js';
+import { contextOf, factsOf, noteError } from '../core/request.js';
 import { state } from '../core/state.js';
 import { statusOf } from './event.js';
 import { forwardException } from './forward.js';
@@ -15,7 +15,9 @@ export function defaultShouldForward(error: unknown): boolean {
 
 /**
  * What every adapter's error hook calls: records the error on the request and forwards
- * it once if `shouldForward` agrees. A throwing `shouldForward` counts as "forward".
+ * it once if `shouldForward` agrees (without one: the rule of the adapter that entered
+ * the request, else the default; an error an earlier capture point of the request judged
+ * is then left as judged). A throwing `shouldForward` counts as "forward".
  */
 export function captureRequestError(
   error: unknown,
@@ -24,10 +26,13 @@ export function captureRequestError(
 ): boolean {
   try {
     const context = contextOf(req) ?? state.als.getStore();
+    // A capture point without a rule of its own leaves an error another one judged.
+    if (shouldForward === undefined && factsOf(context)?.error === error) return false;
     noteError(context, error);
     let forward: boolean;
     try {
-      forward = (shouldForward ?? defaultShouldForward)(error, req);
+      const rule = shouldForward ?? factsOf(context)?.shouldForward ?? defaultShouldForward;
+      forward = rule(error, req);
     } catch {
       forward = true;
     }

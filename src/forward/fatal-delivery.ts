@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../core/builtins.js';
 import { USER_AGENT } from './send.js';
 
 // Runs in a short-lived child: posts each body and exits. Input arrives on stdin so the
@@ -24,7 +24,7 @@ export function deliverBeforeExit(
 ): void {
   if (bodies.length === 0 || target.timeoutMs <= 0) return;
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
-  spawnSync(process.execPath, ['-e', SENDER], {
+  childProcess().spawnSync(process.execPath, ['-e', SENDER], {
     input: JSON.stringify({
       endpoint: target.endpoint,
       headers: {

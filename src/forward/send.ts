@@ -1,15 +1,15 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { Agent } from 'undici';
+import { zlib } from '../core/builtins.js';
 import { VERSION } from '../core/version.js';
 import type { Compression } from './options.js';
 
 const compressors: Record<Compression, (input: Buffer) => Promise<Buffer>> = {
-  gzip: promisify(zlib.gzip),
-  deflate: promisify(zlib.deflate),
-  br: promisify(zlib.brotliCompress),
+  gzip: (input) => promisify(zlib().gzip)(input),
+  deflate: (input) => promisify(zlib().deflate)(input),
+  br: (input) => promisify(zlib().brotliCompress)(input),
 };
 
 /** Response bodies are read up to this many bytes; the rest is discarded. */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { crypto } from '../core/builtins.js';
 import { invalidOption } from '../core/errors.js';
 import type { InternalContext, RequestObserver } from '../core/model.js';
 import { state } from '../core/state.js';
@@ -34,7 +34,7 @@ export function sessionAttribute(context: InternalContext): string | undefined {
   const { tags } = state.options;
   if (context.sessionId !== undefined && tags.includes('sessionId')) return context.sessionId;
   if (context.sessionToken === undefined || !tags.includes('sessionToken')) return undefined;
-  return createHash('sha256').update(context.sessionToken).digest('hex').slice(0, 32);
+  return crypto().createHash('sha256').update(context.sessionToken).digest('hex').slice(0, 32);
 }
 
 /** Sets the ids on the span active when the request entered its context (the server span). */

@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
+import { http as httpModule, https } from '../core/builtins.js';
 import { diagnose } from '../core/diagnostics.js';
 import type { InternalContext } from '../core/model.js';
 import { state } from '../core/state.js';
@@ -112,7 +112,7 @@ function addToClientRequest(req: http.ClientRequest, args: Args): void {
  * Wraps `request` and `get` of `http` or `https`. Node 20 publishes
  * `http.client.request.start` only after the headers were flushed, too late to add any.
  */
-function wrapModule(module: typeof http | typeof https): () => void {
+function wrapModule(module: typeof http | ReturnType<typeof https>): () => void {
   const original = { request: module.request, get: module.get };
   let active = true;
   const request = function (this: unknown, ...args: Args) {
@@ -141,8 +141,8 @@ function wrapModule(module: typeof http | typeof https): () => void {
  */
 export function installPropagation(): () => void {
   diagnosticsChannel.subscribe('undici:request:create', onUndiciRequest);
-  const unwrapHttp = wrapModule(http);
-  const unwrapHttps = wrapModule(https);
+  const unwrapHttp = wrapModule(httpModule);
+  const unwrapHttps = wrapModule(https());
   // `import { request } from 'node:http'` sees the wrappers too.
   syncBuiltinESMExports();
   return () => {

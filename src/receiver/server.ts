@@ -1,9 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { crypto, http } from '../core/builtins.js';
 import { invalidOption } from '../core/errors.js';
 import { printable } from '../core/text.js';
 import { type Assets, loadAssets } from './assets.js';
@@ -172,7 +172,7 @@ const MISDIRECTED = failure(
  * origin that rebinds its DNS name to 127.0.0.1 still sends its own name as `Host`.
  * A request without `Host` (HTTP/1.0 tools) comes from no browser and passes.
  */
-function misdirected(req: IncomingMessage, server: http.Server): boolean {
+function misdirected(req: IncomingMessage, server: Server): boolean {
   const host = req.headers.host;
   if (host === undefined || isLoopbackHost(host)) return false;
   const bound = server.address();
@@ -224,8 +224,8 @@ export function createReceiver(options: ReceiverOptions) {
       ? (line: string) => process.stdout.write(`${line}\n`)
       : options.print;
   // Both sides hashed first: timingSafeEqual needs equal lengths, and the key's length stays private.
-  const expected = createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
-  const instance = randomBytes(8).toString('hex');
+  const expected = crypto().createHash('sha256').update(`Bearer ${options.apiKey}`).digest();
+  const instance = crypto().randomBytes(8).toString('hex');
   const assets: Assets = loadAssets();
   const streams = new Set<Stream>();
   let nextId = 1;
@@ -236,7 +236,7 @@ export function createReceiver(options: ReceiverOptions) {
   function authorized(req: IncomingMessage): boolean {
     const given = req.headers.authorization;
     if (typeof given !== 'string') return false;
-    return timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+    return crypto().timingSafeEqual(crypto().createHash('sha256').update(given).digest(), expected);
   }
 
   function stats(): ReceiverStats {

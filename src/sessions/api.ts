@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { crypto } from '../core/builtins.js';
 import { ReplayLinkError } from '../core/errors.js';
 import { isMetadataType, resolveAttribute } from './attributes.js';
 import { liveRegistry } from './lifecycle.js';
@@ -25,7 +25,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const ROUTE = /^\/api\/v1\/([^/?]+)\/assist\/(sessions|autocomplete)(?:\/([^/?]+))?\/?(?:\?|$)/;
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => crypto().createHash('sha256').update(value).digest();
 
 function send(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>) {
   const text = JSON.stringify(body);
@@ -177,8 +177,8 @@ export function liveSessionsApi(options: LiveSessionsApiOptions): LiveSessionsHa
   function authorized(header: string | string[] | undefined): boolean {
     if (typeof header !== 'string') return false;
     const bearer = /^bearer /i.test(header) ? header.slice(7) : header;
-    const raw = timingSafeEqual(digest(header), expected);
-    const stripped = timingSafeEqual(digest(bearer), expected);
+    const raw = crypto().timingSafeEqual(digest(header), expected);
+    const stripped = crypto().timingSafeEqual(digest(bearer), expected);
     return raw || stripped;
   }
 

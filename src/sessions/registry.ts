@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { crypto } from '../core/builtins.js';
 import { diagnose } from '../core/diagnostics.js';
 import type { InternalContext, RequestFacts, RequestObserver } from '../core/model.js';
 import { state } from '../core/state.js';
@@ -33,7 +33,7 @@ const capped = () => {
 // stable so that every instance derives the same id for the same session.
 function sessionIdOf(key: string): string {
   if (key.charCodeAt(0) === 105 /* i */) return key.slice(1);
-  return createHash('sha256').update(`replaylink:${key}`).digest('hex').slice(0, 32);
+  return crypto().createHash('sha256').update(`replaylink:${key}`).digest('hex').slice(0, 32);
 }
 
 function keyOf(context: InternalContext): string | undefined {
@@ -44,7 +44,7 @@ function keyOf(context: InternalContext): string | undefined {
 }
 
 const tokenHash = (token: string) =>
-  createHash('sha256').update(`replaylink.proof:${token}`).digest('base64url');
+  crypto().createHash('sha256').update(`replaylink.proof:${token}`).digest('base64url');
 
 /**
  * Whether this request may set the session's identity (user ids, metadata, user agent).
