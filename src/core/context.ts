@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { diagnose } from './diagnostics.js';
 import { randomUUID } from './builtins.js';
+import { diagnose } from './diagnostics.js';
 import { tagText } from './fields.js';
 import {
   type IdKind,
