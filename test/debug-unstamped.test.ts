@@ -5,14 +5,7 @@ import fc from 'fast-check';
 import { expressMiddleware } from '../adapters/express.js';
 import { isValidId, rejectionReason } from '../src/core/headers.js';
 import { close, init, stats } from '../src/index.js';
-import {
-  type CapturedOutput,
-  captureOutput,
-  inZone,
-  request,
-  type Served,
-  serve,
-} from './helpers.js';
+import { type CapturedOutput, quietly, request, type Served, serve } from './helpers.js';
 import { useSeed } from './seed.js';
 
 // fast-check runs from a printed seed (REPLAYLINK_SEED replays it).
@@ -21,18 +14,6 @@ useSeed();
 // "Why is this line not stamped?": with debug, one set-up line and one line per request
 // that carries no usable id (no header, a near-miss name, a rejected value), bounded under
 // a flood; without debug, silence; `stats().unstamped` counts every case either way.
-
-/** Runs `fn` on a clean slate with output captured; always closes and restores. */
-async function quietly(fn: (output: CapturedOutput) => Promise<void>): Promise<void> {
-  await close();
-  const output = captureOutput();
-  try {
-    await inZone(() => fn(output));
-  } finally {
-    await close();
-    output.restore();
-  }
-}
 
 /** The Express app of the report: one route that logs a line. */
 async function app(options?: Parameters<typeof expressMiddleware>[0]): Promise<Served> {

@@ -12,19 +12,7 @@ import {
   redisStore,
   runWithContext,
 } from '../src/index.js';
-import { type CapturedOutput, captureOutput, freePort, inZone, request, serve } from './helpers.js';
-
-/** Runs `fn` with output captured, after a clean slate; always closes and restores. */
-async function quietly(fn: (output: CapturedOutput) => Promise<void> | void): Promise<void> {
-  await close();
-  const output = captureOutput();
-  try {
-    await inZone(() => fn(output));
-  } finally {
-    await close();
-    output.restore();
-  }
-}
+import { freePort, quietly, request, serve } from './helpers.js';
 
 /** Resolves once `predicate` holds, checking after each turn of the event loop. */
 async function until(predicate: () => boolean): Promise<void> {

@@ -162,14 +162,25 @@ export function inZone<T>(fn: () => T): T {
 }
 
 /** Runs `fn` with output captured and replaylink initialised with `options`; always cleans up. */
-export async function withOutput<T>(
+export function withOutput<T>(
   options: ReplayLinkOptions | undefined,
   fn: (output: CapturedOutput) => Promise<T> | T,
+): Promise<T> {
+  return quietly(fn, () => init(options));
+}
+
+/**
+ * Runs `fn` with output captured, after a clean slate (`setUp` then, if given, outside the
+ * zone); always closes and restores.
+ */
+export async function quietly<T>(
+  fn: (output: CapturedOutput) => Promise<T> | T,
+  setUp?: () => void,
 ): Promise<T> {
   await close();
   const output = captureOutput();
   try {
-    init(options);
+    setUp?.();
     return await inZone(() => fn(output));
   } finally {
     await close();

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { cloudWatchErrors, elasticPhraseHits, type Ingest, startIngest } from './openreplay.js';
-import { findBrowser } from './services.js';
+import { findBrowser, launchBrowser } from './services.js';
 
 // The real @openreplay/tracker, bundled with esbuild into a page in headless Chromium,
 // against a local stand-in of OpenReplay's ingest and an Express app (a child process,
@@ -171,19 +171,7 @@ describe('the real OpenReplay tracker in Chromium, end to end', { skip: chromium
     const ports = await app.ports;
     apiOrigin = `http://127.0.0.1:${ports.api}`;
     frontendOrigin = `http://127.0.0.1:${ports.frontend}`;
-    const { chromium: launcher } = await import('playwright-core');
-    browser = await launcher.launch({
-      executablePath: chromium.command!,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser(chromium.command!);
   });
 
   after(async () => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startReceiver } from '../src/index.js';
 import { request } from './helpers.js';
-import { findBrowser } from './services.js';
+import { findBrowser, launchBrowser } from './services.js';
 
 const { command: CHROMIUM, skip } = findBrowser();
 
@@ -49,19 +49,7 @@ describe('the receiver page with hostile events and at volume, in Chromium', { s
   const errors: string[] = [];
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser(CHROMIUM!);
   });
   after(() => browser?.close());
 

@@ -16,7 +16,7 @@ import {
   startReceiver,
 } from '../src/index.js';
 import { captureOutput, inZone, request, serve } from './helpers.js';
-import { findBrowser } from './services.js';
+import { findBrowser, launchBrowser } from './services.js';
 
 const { command: CHROMIUM, skip } = findBrowser();
 
@@ -71,20 +71,7 @@ describe('the receiver page in Chromium', { skip }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     receiver = await startReceiver({ apiKey: KEY, print: false }, 0, '127.0.0.1');
     init({ apiKey: KEY, endpoint: receiver.url, origin: 'shop-api', forward: { logs: 'info' } });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser(CHROMIUM!);
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     page.setDefaultTimeout(10_000);
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 
 export interface Service {
   /** What the tests need, as the skip line names it. */
@@ -67,6 +68,27 @@ export function findBrowser(): { command?: string; skip: string | false } {
     } catch {}
   }
   return findService(BROWSER);
+}
+
+/**
+ * Starts headless Chromium (as found by `findBrowser`) through playwright-core, with no
+ * connection of its own to the network: only the pages a test opens.
+ */
+export async function launchBrowser(executablePath: string): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 /**
