@@ -15,6 +15,7 @@ import {
 } from './forward/forward.js';
 import { installProcessHandlers } from './forward/process-handlers.js';
 import { forwardState } from './forward/state.js';
+import { installLambdaConsole, isLambdaConsole } from './lambda/console.js';
 import { type ReplayLinkOptions, resolveOptions } from './options.js';
 import { installOpenTelemetry, loadOpenTelemetry } from './propagate/opentelemetry.js';
 import { propagateState } from './propagate/options.js';
@@ -78,6 +79,9 @@ function install(): void {
     installProcessHandlers(),
     installExitDrain(),
   );
+  // Beneath console forwarding (a feature, installed next), so that it forwards the
+  // application's text and the tag goes only into the runtime's record.
+  if (isLambdaConsole()) state.patches.push(installLambdaConsole());
 }
 
 /** Validates `input`, then hands each capability its part. Nothing changes on a bad option. */

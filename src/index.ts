@@ -40,6 +40,13 @@ export {
 export type { ForwardEvent } from './forward/event.js';
 export { flush } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
+export type { LambdaEventKind } from './lambda/event.js';
+export {
+  type LambdaContextLike,
+  type LambdaHandler,
+  type LambdaOptions,
+  lambdaHandler,
+} from './lambda.js';
 export type { ReplayLinkOptions } from './options.js';
 export {
   createReceiver,

@@ -1,0 +1,154 @@
+import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
+import { ensureInit } from './client.js';
+import { contextFromRequest } from './core/context.js';
+import type { InternalContext } from './core/model.js';
+import type { CoreOptions } from './core/options.js';
+import { state } from './core/state.js';
+import { drain, forwardException } from './forward/forward.js';
+import { forwardState } from './forward/state.js';
+import { type IdSources, idHeaders, type LambdaRequest, recognise } from './lambda/event.js';
+import {
+  idSources,
+  LAMBDA_OPTION_KEYS,
+  type LambdaOwnOptions,
+  type ResolvedLambdaOptions,
+  requestIdHeader,
+  resolveLambdaOptions,
+} from './lambda/options.js';
+import { logHandlerError } from './lambda/report.js';
+
+/** The part of Lambda's `context` object replaylink reads. */
+export interface LambdaContextLike {
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+/** Options of {@link lambdaHandler}: Lambda options, adapter options and `init` options. */
+export type LambdaOptions = AdapterEntryOptions & LambdaOwnOptions;
+
+/** An async Lambda handler, as the Node.js runtime calls it. */
+export type LambdaHandler<
+  E = unknown,
+  C extends LambdaContextLike = LambdaContextLike,
+  R = unknown,
+> = (event: E, context: C) => R | Promise<R>;
+
+function split(options: LambdaOptions | undefined): {
+  own: Record<string, unknown>;
+  rest: AdapterEntryOptions;
+} {
+  const own: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if ((LAMBDA_OPTION_KEYS as readonly string[]).includes(key)) own[key] = value;
+    else rest[key] = value;
+  }
+  return { own, rest: rest as AdapterEntryOptions };
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Everything one wrapped handler keeps between invocations. */
+class Invoker {
+  #core: CoreOptions | undefined;
+  #sources: IdSources | undefined;
+
+  constructor(readonly options: ResolvedLambdaOptions) {}
+
+  sources(): IdSources {
+    // Header names may change with a later init(): recomputed only then.
+    if (this.#core !== state.options) {
+      this.#core = state.options;
+      this.#sources = idSources(this.options);
+    }
+    return this.#sources!;
+  }
+
+  /** The invocation's context: ids from the event, the request id from API Gateway or Lambda. */
+  contextFor(request: LambdaRequest, lambda: LambdaContextLike | undefined): InternalContext {
+    const headers = idHeaders(request, this.sources());
+    const name = requestIdHeader();
+    if (headers[name] === undefined) {
+      const fallback = text(request.requestContext?.requestId) ?? text(lambda?.awsRequestId);
+      if (fallback !== undefined) headers[name] = fallback;
+    }
+    return contextFromRequest(headers, request.method, request.path);
+  }
+
+  /** What remains of the invocation for delivering events, margin kept. */
+  budget(lambda: LambdaContextLike | undefined): number {
+    const cap = forwardState().options.shutdownTimeoutMs;
+    let remaining: unknown;
+    try {
+      remaining = lambda?.getRemainingTimeInMillis?.();
+    } catch {
+      remaining = undefined;
+    }
+    if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return cap;
+    return Math.min(cap, Math.floor(remaining) - this.options.flushMarginMs);
+  }
+}
+
+function safeRecognise(event: unknown): LambdaRequest {
+  try {
+    return recognise(event);
+  } catch {
+    return recognise(undefined);
+  }
+}
+
+async function invoke<E, C extends LambdaContextLike, R>(
+  handler: LambdaHandler<E, C, R>,
+  event: E,
+  lambda: C,
+  invoker: Invoker,
+  context: InternalContext,
+): Promise<R> {
+  try {
+    return await handler(event, lambda);
+  } catch (error) {
+    if (invoker.options.logErrors) logHandlerError(error);
+    forwardException(error, context);
+    throw error;
+  } finally {
+    // Lambda freezes the process as soon as the returned promise settles.
+    await drain(invoker.budget(lambda));
+  }
+}
+
+/**
+ * Wraps an async AWS Lambda handler so that each invocation runs in the context of the
+ * ids its event carries: API Gateway REST (v1) and HTTP (v2) APIs, WebSocket APIs (the
+ * ids of `$connect` may come in the query string), ALB, function URLs, and SQS / SNS
+ * messages whose attributes hold a `carrier()`. Console calls made meanwhile carry the
+ * tag in their CloudWatch record; an error the handler throws is logged once with the tag,
+ * forwarded, and rethrown unchanged; and the events captured during the invocation are
+ * delivered before the returned promise settles (Lambda freezes the process then).
+ * Wrap a framework's handler (`serverless-http`, `@codegenie/serverless-express`) the
+ * same way; keep the framework's replaylink middleware mounted.
+ *
+ * @example
+ * import { lambdaHandler } from 'replaylink/lambda';
+ * export const handler = lambdaHandler(async (event) => {
+ *   console.log('order created');
+ *   return { statusCode: 201, body: '{}' };
+ * });
+ */
+export function lambdaHandler<
+  E = unknown,
+  C extends LambdaContextLike = LambdaContextLike,
+  R = unknown,
+>(handler: LambdaHandler<E, C, R>, options?: LambdaOptions): (event: E, context: C) => Promise<R> {
+  if (typeof handler !== 'function')
+    throw new TypeError('replaylink: lambdaHandler(handler) expects the handler function');
+  const { own, rest } = split(options);
+  const invoker = new Invoker(resolveLambdaOptions(own));
+  adapterSetup(rest);
+  return function replaylinkLambda(event: E, lambda: C): Promise<R> {
+    ensureInit();
+    const context = invoker.contextFor(safeRecognise(event), lambda);
+    return state.als.run(context, invoke<E, C, R>, handler, event, lambda, invoker, context);
+  };
+}

@@ -1,0 +1,152 @@
+// lambdaHandler under the real Lambda runtime client (aws-lambda-ric) against a local
+// Runtime API, in the four ways a Node.js function's logs reach CloudWatch.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startReceiver } from '../src/index.js';
+import { RECORDING, restV1, TOKEN } from './lambda-events.js';
+import {
+  type FunctionProcess,
+  type LogEvent,
+  type LogFormat,
+  type LogMode,
+  openReplayToken,
+  type RuntimeApi,
+  ricSkip,
+  startFunction,
+  startRuntimeApi,
+} from './lambda-runtime.js';
+
+const TASK_ROOT = path.resolve('test/fixtures/lambda');
+const TAG = `[openReplaySessionToken=${TOKEN}]`;
+const skip = ricSkip();
+
+function count(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+/** Waits until `events` holds an event matching `match` (bounded by the test timeout). */
+async function eventuallyLogged(events: LogEvent[], match: (e: LogEvent) => boolean) {
+  for (let i = 0; i < 200 && !events.some(match); i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const MODES: Array<[LogMode, LogFormat]> = [
+  ['fd', 'TEXT'],
+  ['fd', 'JSON'],
+  ['stdout', 'TEXT'],
+  ['stdout', 'JSON'],
+];
+
+for (const [mode, format] of MODES) {
+  describe(`Lambda runtime, ${mode} / ${format}`, { skip, timeout: 60_000 }, () => {
+    let api: RuntimeApi;
+    let fn: FunctionProcess;
+
+    before(async () => {
+      api = await startRuntimeApi();
+      fn = startFunction({ api, taskRoot: TASK_ROOT, handler: 'plain.handler', mode, format });
+    });
+    after(async () => {
+      await fn?.stop();
+      await api?.close();
+    });
+
+    test('every console call of the invocation is one event carrying the tag once', async () => {
+      const outcome = await api.invoke(restV1({ 'X-OpenReplay-SessionToken': TOKEN }));
+      assert.equal(outcome.kind, 'response', fn.stderr());
+      await eventuallyLogged(fn.events, (e) => e.message.includes('raw write'));
+      const mine = fn.events.filter((e) => e.message.includes(outcome.requestId));
+      // log, info, warn, error (two lines), debug: one event each.
+      assert.equal(mine.length, 5, JSON.stringify(fn.events, null, 1));
+      for (const event of mine) {
+        assert.equal(count(event.message, TAG), 1, event.message);
+        if (format === 'JSON') {
+          const record = JSON.parse(event.message) as Record<string, unknown>;
+          assert.equal(record.openReplaySessionToken, TOKEN);
+          assert.equal(record.requestId, outcome.requestId);
+          assert.equal(typeof record.message, 'string');
+          assert.ok((record.message as string).startsWith(`${TAG} `), event.message);
+        } else {
+          assert.ok(event.message.includes(`\t${TAG} `), event.message);
+        }
+      }
+      const texts = mine.map((e) => e.message);
+      assert.ok(texts.some((t) => t.includes('format text and 42')));
+      assert.ok(texts.some((t) => t.includes('100% done')));
+      assert.ok(texts.some((t) => t.includes('two') && t.includes('lines')));
+      // A raw stdout write is stamped as before, once.
+      const raw = fn.events.filter((e) => e.message.includes('raw write'));
+      assert.deepEqual(
+        raw.map((e) => e.message),
+        [`${TAG} raw write`],
+      );
+    });
+
+    test('a thrown error is one findable event and reaches the runtime unchanged', async () => {
+      const outcome = await api.invoke({
+        ...restV1({ 'X-OpenReplay-SessionToken': TOKEN }),
+        queryStringParameters: { scenario: 'throw' },
+      });
+      assert.equal(outcome.kind, 'error');
+      const body = JSON.parse(outcome.body) as { errorType: string; errorMessage: string };
+      assert.equal(body.errorType, 'TypeError');
+      assert.equal(body.errorMessage, 'order 7 has no items');
+      await eventuallyLogged(fn.events, (e) => e.message.includes('Invoke Error'));
+      const found = fn.events.filter(
+        (e) => e.message.includes(outcome.requestId) && openReplayToken(e.message) !== undefined,
+      );
+      assert.equal(found.length, 1, JSON.stringify(fn.events, null, 1));
+      const [event] = found;
+      assert.equal(openReplayToken(event!.message), TOKEN);
+      assert.ok(event!.message.includes('TypeError: order 7 has no items'));
+      assert.ok(event!.message.includes('plain.mjs'), 'the stack is in the same event');
+      assert.equal(count(event!.message, TAG), 1);
+      if (format === 'JSON') {
+        const record = JSON.parse(event!.message) as Record<string, unknown>;
+        assert.equal(record.errorType, 'TypeError');
+        assert.equal(record.openReplaySessionToken, TOKEN);
+      }
+    });
+  });
+}
+
+describe('Lambda runtime, the freeze after the response', { skip, timeout: 60_000 }, () => {
+  test('the send API holds every captured event when the process is stopped', async () => {
+    const receiver = await startReceiver({ apiKey: 'lambda-key', print: false });
+    const api = await startRuntimeApi();
+    const fn = startFunction({
+      api,
+      taskRoot: TASK_ROOT,
+      handler: 'plain.handler',
+      mode: 'fd',
+      format: 'TEXT',
+      env: { ENDPOINT: receiver.url },
+    });
+    const held: number[] = [];
+    try {
+      // Lambda freezes the process as soon as the result is posted: so does this test.
+      api.onOutcome = () => {
+        fn.child.kill('SIGSTOP');
+        held.push(receiver.events.length);
+      };
+      const outcome = await api.invoke({
+        ...restV1({ 'X-OpenReplay-SessionToken': TOKEN, 'br-recording-uuid': RECORDING }),
+        queryStringParameters: { scenario: 'forward' },
+      });
+      assert.equal(outcome.kind, 'response', fn.stderr());
+      const titles = receiver.events.map(
+        (e) => `${e.type}:${e.type === 'log' ? e.payload : e.title}`,
+      );
+      assert.equal(held[0], 6, titles.join('\n'));
+      for (let i = 0; i < 5; i++) assert.ok(titles.includes(`log:step ${i}`), titles.join('\n'));
+      assert.ok(titles.includes('exception:Error: handled but reported'), titles.join('\n'));
+      assert.ok(receiver.events.every((e) => e.uuid === RECORDING));
+    } finally {
+      fn.child.kill('SIGCONT');
+      await fn.stop();
+      await api.close();
+      await receiver.close();
+    }
+  });
+});
