@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import type { AccessLog, AccessRecord, EventType } from './access-log/index.js';
 import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
 import { ensureInit } from './client.js';
 import { contextFromRequest } from './core/context.js';
@@ -6,7 +8,13 @@ import type { CoreOptions } from './core/options.js';
 import { state } from './core/state.js';
 import { drain, forwardException } from './forward/forward.js';
 import { forwardState } from './forward/state.js';
-import { type IdSources, idHeaders, type LambdaRequest, recognise } from './lambda/event.js';
+import {
+  type IdSources,
+  idHeaders,
+  isHttp,
+  type LambdaRequest,
+  recognise,
+} from './lambda/event.js';
 import {
   idSources,
   LAMBDA_OPTION_KEYS,
@@ -55,7 +63,10 @@ class Invoker {
   #core: CoreOptions | undefined;
   #sources: IdSources | undefined;
 
-  constructor(readonly options: ResolvedLambdaOptions) {}
+  constructor(
+    readonly options: ResolvedLambdaOptions,
+    readonly accessLog: AccessLog | undefined,
+  ) {}
 
   sources(): IdSources {
     // Header names may change with a later init(): recomputed only then.
@@ -99,20 +110,78 @@ function safeRecognise(event: unknown): LambdaRequest {
   }
 }
 
+function statusOf(request: LambdaRequest, result: unknown, failed: boolean): number | undefined {
+  if (request.kind !== 'websocket' && !isHttp(request.kind)) return undefined;
+  // API Gateway answers a failed Lambda integration with 502.
+  if (failed) return 502;
+  const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
+  return typeof code === 'number' ? code : 200;
+}
+
+function lengthOf(result: unknown): number | undefined {
+  const body = (result as { body?: unknown } | null | undefined)?.body;
+  return typeof body === 'string' ? Buffer.byteLength(body) : undefined;
+}
+
+/** One access line per invocation, its `$context` values read from the event first. */
+function writeAccessLine(
+  log: AccessLog,
+  request: LambdaRequest,
+  context: InternalContext,
+  outcome: { result: unknown; error: unknown; failed: boolean; ms: number },
+): void {
+  const rc = request.requestContext;
+  const eventType: EventType =
+    request.kind === 'websocket' ? (request.method as EventType) : 'REQUEST';
+  const record: AccessRecord = {
+    eventType,
+    context,
+    req: undefined,
+    event: rc,
+    sourceIp: undefined,
+    requestId: undefined,
+    routeKey: () => `${context.method} ${context.path}`,
+    status: statusOf(request, outcome.result, outcome.failed),
+    error: outcome.failed ? outcome.error : undefined,
+    integrationLatency: outcome.ms,
+    responseLatency: outcome.ms,
+    responseLength: lengthOf(outcome.result),
+    connectionId: undefined,
+    connectedAt: undefined,
+    messageId: undefined,
+  };
+  log.write(record);
+}
+
 async function invoke<E, C extends LambdaContextLike, R>(
   handler: LambdaHandler<E, C, R>,
   event: E,
   lambda: C,
   invoker: Invoker,
   context: InternalContext,
+  request: LambdaRequest,
 ): Promise<R> {
+  const started = invoker.accessLog === undefined ? 0 : performance.now();
+  let result: unknown;
+  let error: unknown;
+  let failed = false;
   try {
-    return await handler(event, lambda);
-  } catch (error) {
-    if (invoker.options.logErrors) logHandlerError(error);
-    forwardException(error, context);
-    throw error;
+    result = await handler(event, lambda);
+    return result as R;
+  } catch (thrown) {
+    failed = true;
+    error = thrown;
+    if (invoker.options.logErrors) logHandlerError(thrown);
+    forwardException(thrown, context);
+    throw thrown;
   } finally {
+    if (invoker.accessLog !== undefined)
+      writeAccessLine(invoker.accessLog, request, context, {
+        result,
+        error,
+        failed,
+        ms: Math.round(performance.now() - started),
+      });
     // Lambda freezes the process as soon as the returned promise settles.
     await drain(invoker.budget(lambda));
   }
@@ -144,11 +213,21 @@ export function lambdaHandler<
   if (typeof handler !== 'function')
     throw new TypeError('replaylink: lambdaHandler(handler) expects the handler function');
   const { own, rest } = split(options);
-  const invoker = new Invoker(resolveLambdaOptions(own));
-  adapterSetup(rest);
+  const resolved = resolveLambdaOptions(own);
+  const invoker = new Invoker(resolved, adapterSetup(rest).accessLog);
   return function replaylinkLambda(event: E, lambda: C): Promise<R> {
     ensureInit();
-    const context = invoker.contextFor(safeRecognise(event), lambda);
-    return state.als.run(context, invoke<E, C, R>, handler, event, lambda, invoker, context);
+    const request = safeRecognise(event);
+    const context = invoker.contextFor(request, lambda);
+    return state.als.run(
+      context,
+      invoke<E, C, R>,
+      handler,
+      event,
+      lambda,
+      invoker,
+      context,
+      request,
+    );
   };
 }
