@@ -3,11 +3,13 @@ import type { AccessLog, AccessRecord, EventType } from './access-log/index.js';
 import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
 import { ensureInit } from './client.js';
 import { contextFromRequest } from './core/context.js';
+import { warnOnce } from './core/diagnostics.js';
 import type { InternalContext } from './core/model.js';
 import type { CoreOptions } from './core/options.js';
 import { state } from './core/state.js';
 import { drain, forwardException } from './forward/forward.js';
 import { forwardState } from './forward/state.js';
+import { storedHeaders } from './lambda/connections.js';
 import {
   type IdSources,
   idHeaders,
@@ -77,14 +79,50 @@ class Invoker {
     return this.#sources!;
   }
 
-  /** The invocation's context: ids from the event, the request id from API Gateway or Lambda. */
-  contextFor(request: LambdaRequest, lambda: LambdaContextLike | undefined): InternalContext {
+  /** The id headers of an invocation, the request id from API Gateway or Lambda by default. */
+  headersFor(request: LambdaRequest, lambda: LambdaContextLike | undefined) {
     const headers = idHeaders(request, this.sources());
     const name = requestIdHeader();
     if (headers[name] === undefined) {
       const fallback = text(request.requestContext?.requestId) ?? text(lambda?.awsRequestId);
       if (fallback !== undefined) headers[name] = fallback;
     }
+    return headers;
+  }
+
+  /** The invocation's context: the ids its event carries. */
+  contextFor(request: LambdaRequest, lambda: LambdaContextLike | undefined): InternalContext {
+    return contextFromRequest(this.headersFor(request, lambda), request.method, request.path);
+  }
+
+  /**
+   * A WebSocket invocation's context: `$connect` keeps its ids for the connection; a
+   * `MESSAGE` or `$disconnect` without ids of its own runs with them.
+   */
+  async websocketContext(
+    request: LambdaRequest,
+    lambda: LambdaContextLike | undefined,
+  ): Promise<InternalContext> {
+    const store = this.options.connections!;
+    const connectionId = text(request.requestContext?.connectionId)!;
+    const headers = this.headersFor(request, lambda);
+    const names = state.options.headers;
+    const kept = [names.sessionToken, names.recordingId, names.sessionId];
+    if (request.method === 'CONNECT') {
+      const context = contextFromRequest(headers, request.method, request.path);
+      const ids: Record<string, string> = {};
+      if (context.sessionToken !== undefined) ids[names.sessionToken] = context.sessionToken;
+      if (context.recordingId !== undefined) ids[names.recordingId] = context.recordingId;
+      if (context.sessionId !== undefined) ids[names.sessionId] = context.sessionId;
+      if (Object.keys(ids).length > 0)
+        await guarded(() => store.set(connectionId, ids, this.options.connectionTtlMs));
+      return context;
+    }
+    if (kept.every((name) => headers[name] === undefined)) {
+      const stored = storedHeaders(await guarded(() => store.get(connectionId)));
+      for (const name of kept) if (stored[name] !== undefined) headers[name] = stored[name];
+    }
+    if (request.method === 'DISCONNECT') await guarded(() => store.delete(connectionId));
     return contextFromRequest(headers, request.method, request.path);
   }
 
@@ -99,6 +137,30 @@ class Invoker {
     }
     if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return cap;
     return Math.min(cap, Math.floor(remaining) - this.options.flushMarginMs);
+  }
+}
+
+const STORE_WAIT_MS = 1000;
+
+/** A connection store call, bounded in time; a failure is reported once and ignored. */
+async function guarded<T>(call: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      call(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 1 s')), STORE_WAIT_MS);
+      }),
+    ]);
+  } catch (error) {
+    warnOnce(
+      'connectionStore',
+      `the WebSocket connection store failed (${error instanceof Error ? error.message : typeof error}); ` +
+        'MESSAGE and $disconnect invocations run without the ids of their $connect',
+    );
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -218,6 +280,21 @@ export function lambdaHandler<
   return function replaylinkLambda(event: E, lambda: C): Promise<R> {
     ensureInit();
     const request = safeRecognise(event);
+    if (request.kind === 'websocket' && invoker.options.connections !== undefined)
+      return invoker
+        .websocketContext(request, lambda)
+        .then((context) =>
+          state.als.run(
+            context,
+            invoke<E, C, R>,
+            handler,
+            event,
+            lambda,
+            invoker,
+            context,
+            request,
+          ),
+        );
     const context = invoker.contextFor(request, lambda);
     return state.als.run(
       context,

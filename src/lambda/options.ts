@@ -1,6 +1,12 @@
 import { invalidOption } from '../core/errors.js';
 import { isPlainObject } from '../core/options.js';
 import { state } from '../core/state.js';
+import {
+  type ConnectionStore,
+  isConnectionStore,
+  memoryConnections,
+  resolveConnectionTtl,
+} from './connections.js';
 import type { IdSources } from './event.js';
 
 /** The options of `lambdaHandler` beyond the adapter and `init` options. */
@@ -28,9 +34,24 @@ export interface LambdaOwnOptions {
    * invocation's context, before it is rethrown. Default `true`.
    */
   logErrors?: boolean;
+  /**
+   * Where a WebSocket API's `$connect` ids are kept so that the connection's `MESSAGE` and
+   * `$disconnect` invocations (which carry no headers) run with them: `memoryConnections()`
+   * (the default: one warm instance), `redisStore({ url })` (shared by every instance), any
+   * {@link ConnectionStore}, or `false`.
+   */
+  connections?: ConnectionStore | { connections?(): ConnectionStore } | false;
+  /** How long a connection's ids are kept. Default two hours, API Gateway's longest connection. */
+  connectionTtlMs?: number;
 }
 
-export const LAMBDA_OPTION_KEYS = ['queryParameters', 'flushMarginMs', 'logErrors'] as const;
+export const LAMBDA_OPTION_KEYS = [
+  'queryParameters',
+  'flushMarginMs',
+  'logErrors',
+  'connections',
+  'connectionTtlMs',
+] as const;
 
 const KINDS = ['sessionToken', 'recordingId', 'requestId', 'sessionId'] as const;
 const PARAMETER = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -40,6 +61,21 @@ export interface ResolvedLambdaOptions {
   readonly query: Readonly<Partial<Record<(typeof KINDS)[number], string>>>;
   readonly flushMarginMs: number;
   readonly logErrors: boolean;
+  readonly connections: ConnectionStore | undefined;
+  readonly connectionTtlMs: number;
+}
+
+function pickConnections(value: unknown): ConnectionStore | undefined {
+  if (value === undefined) return memoryConnections();
+  if (value === false) return undefined;
+  const shared = (value as { connections?: unknown } | null)?.connections;
+  const store = typeof shared === 'function' ? (shared as () => unknown).call(value) : value;
+  if (isConnectionStore(store)) return store;
+  throw invalidOption(
+    'connections',
+    value,
+    'memoryConnections(), redisStore({ url }), an object with set/get/delete, or false',
+  );
 }
 
 /** Validates the Lambda options at set-up, naming the bad option. */
@@ -62,7 +98,13 @@ export function resolveLambdaOptions(input: Record<string, unknown>): ResolvedLa
     throw invalidOption('flushMarginMs', margin, 'an integer from 0 to 60000');
   const logErrors = input.logErrors ?? true;
   if (typeof logErrors !== 'boolean') throw invalidOption('logErrors', logErrors, 'true or false');
-  return { query, flushMarginMs: margin, logErrors };
+  return {
+    query,
+    flushMarginMs: margin,
+    logErrors,
+    connections: pickConnections(input.connections),
+    connectionTtlMs: resolveConnectionTtl(input.connectionTtlMs),
+  };
 }
 
 /** Where the ids are read from, with the header names in force now. */
