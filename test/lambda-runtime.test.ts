@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startReceiver } from '../src/index.js';
-import { RECORDING, restV1, TOKEN } from './lambda-events.js';
+import { httpV2, RECORDING, restV1, TOKEN } from './lambda-events.js';
 import {
   type FunctionProcess,
   type LogEvent,
@@ -106,6 +106,38 @@ for (const [mode, format] of MODES) {
         const record = JSON.parse(event!.message) as Record<string, unknown>;
         assert.equal(record.errorType, 'TypeError');
         assert.equal(record.openReplaySessionToken, TOKEN);
+      }
+    });
+  });
+}
+
+for (const handler of ['express.http', 'express.codegenie']) {
+  const name = handler === 'express.http' ? 'serverless-http' : '@codegenie/serverless-express';
+  describe(`Lambda runtime, Express behind ${name}`, { skip, timeout: 60_000 }, () => {
+    test('each app line is one event stamped once, with the middleware mounted', async () => {
+      const api = await startRuntimeApi();
+      const fn = startFunction({ api, taskRoot: TASK_ROOT, handler, mode: 'fd', format: 'JSON' });
+      try {
+        for (const event of [
+          restV1({ 'X-OpenReplay-SessionToken': TOKEN }),
+          httpV2({ 'x-openreplay-sessiontoken': TOKEN }),
+        ]) {
+          const outcome = await api.invoke(event);
+          assert.equal(outcome.kind, 'response', fn.stderr());
+          assert.equal(JSON.parse(JSON.parse(outcome.body).body).id, '7');
+          await eventuallyLogged(fn.events, (e) => e.message.includes('is late'));
+          const mine = fn.events.filter((e) => e.message.includes(outcome.requestId));
+          assert.equal(mine.length, 3, JSON.stringify(fn.events, null, 1));
+          for (const { message } of mine) {
+            const record = JSON.parse(message) as Record<string, string>;
+            assert.equal(count(record.message!, TAG), 1, message);
+            assert.equal(record.openReplaySessionToken, TOKEN);
+          }
+          fn.events.length = 0;
+        }
+      } finally {
+        await fn.stop();
+        await api.close();
       }
     });
   });
