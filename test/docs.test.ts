@@ -50,6 +50,7 @@ const README_SECTIONS = [
   'NestJS',
   'node:http',
   'WebSocket (ws)',
+  'AWS Lambda',
   'Outside a framework, and background jobs',
   'Breadcrumbs',
   'pino',
