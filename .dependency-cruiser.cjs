@@ -46,7 +46,7 @@ module.exports = {
       from: { path: '^src/' },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'],
-        path: 'node_modules/(express|koa|@nestjs|fastify|ws|pino|winston|@sentry|cls-hooked|@opentelemetry)/',
+        path: 'node_modules/(express|koa|@nestjs|fastify|ws|pino|winston|@sentry|cls-hooked|@opentelemetry|@middy|serverless-http|@codegenie)/',
       },
     },
   ],

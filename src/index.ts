@@ -45,8 +45,11 @@ export type { LambdaEventKind } from './lambda/event.js';
 export {
   type LambdaContextLike,
   type LambdaHandler,
+  type LambdaMiddleware,
+  type LambdaMiddlewareOptions,
   type LambdaOptions,
   lambdaHandler,
+  lambdaMiddleware,
 } from './lambda.js';
 export type { ReplayLinkOptions } from './options.js';
 export {

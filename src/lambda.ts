@@ -4,6 +4,7 @@ import { type AdapterEntryOptions, adapterSetup } from './adapter.js';
 import { ensureInit } from './client.js';
 import { contextFromRequest } from './core/context.js';
 import { warnOnce } from './core/diagnostics.js';
+import { invalidOption } from './core/errors.js';
 import type { InternalContext } from './core/model.js';
 import type { CoreOptions } from './core/options.js';
 import { state } from './core/state.js';
@@ -306,5 +307,48 @@ export function lambdaHandler<
       context,
       request,
     );
+  };
+}
+
+/** Options of {@link lambdaMiddleware}. */
+export interface LambdaMiddlewareOptions {
+  /** Log an error a middy handler raised once, with the tag. Default `true`. */
+  logErrors?: boolean;
+}
+
+/** The part of middy's request object the middleware reads. */
+export interface MiddyRequest {
+  error?: unknown;
+}
+
+/** A middy middleware object, as `.use()` takes it. */
+export interface LambdaMiddleware {
+  before(): void;
+  onError(request: MiddyRequest): void;
+}
+
+/**
+ * The middy middleware behind `replaylink/middy`: its `onError` logs (once, tagged) and
+ * forwards the error of the invocation before an error handler later in the chain turns
+ * it into a response. The context itself comes from `lambdaHandler`, which must wrap the
+ * middy handler: a middleware runs in steps and cannot enter a context around the others.
+ */
+export function lambdaMiddleware(options: LambdaMiddlewareOptions = {}): LambdaMiddleware {
+  const logErrors = options.logErrors ?? true;
+  if (typeof logErrors !== 'boolean') throw invalidOption('logErrors', logErrors, 'true or false');
+  return {
+    before(): void {
+      if (state.als.getStore() !== undefined) return;
+      warnOnce(
+        'middyUnwrapped',
+        'replaylink/middy: the middy handler runs outside lambdaHandler, so its lines carry no ' +
+          'ids; export lambdaHandler(middy(fn).use(replaylink())) instead',
+      );
+    },
+    onError(request: MiddyRequest): void {
+      const context = state.als.getStore();
+      if (logErrors) logHandlerError(request.error);
+      forwardException(request.error, context);
+    },
   };
 }
