@@ -1,6 +1,9 @@
 // lambdaHandler under the real Lambda runtime client (aws-lambda-ric) against a local
 // Runtime API, in the four ways a Node.js function's logs reach CloudWatch.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startReceiver } from '../src/index.js';
@@ -178,6 +181,75 @@ describe('Lambda runtime, the freeze after the response', { skip, timeout: 60_00
       fn.child.kill('SIGCONT');
       await fn.stop();
       await api.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('Lambda runtime, a freeze in the middle of a send', { skip, timeout: 60_000 }, () => {
+  test('a 7 s freeze while events are out loses nothing and blames no one', async () => {
+    const receiver = await startReceiver({ apiKey: 'lambda-key', print: false });
+    // In front of the receiver: holds the first requests until the function was stopped for
+    // longer than its send timeout (7 s), answers them while it is stopped, then thaws it.
+    let fn: FunctionProcess | undefined;
+    let frozen: Promise<void> | undefined;
+    const relay = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      frozen ??= (async () => {
+        fn!.child.kill('SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 8000));
+      })();
+      await frozen;
+      const answer = await fetch(receiver.url, {
+        method: 'POST',
+        headers: {
+          authorization: req.headers.authorization ?? '',
+          'content-type': 'application/json',
+        },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(await answer.text());
+    });
+    relay.listen(0, '127.0.0.1');
+    await once(relay, 'listening');
+    const api = await startRuntimeApi();
+    fn = startFunction({
+      api,
+      taskRoot: TASK_ROOT,
+      handler: 'plain.handler',
+      mode: 'fd',
+      format: 'TEXT',
+      env: {
+        ENDPOINT: `http://127.0.0.1:${(relay.address() as AddressInfo).port}/api/fullstack/v1/send`,
+        REPLAYLINK_DEBUG: '1',
+      },
+    });
+    try {
+      const invoked = api.invoke({
+        ...restV1({ 'X-OpenReplay-SessionToken': TOKEN, 'br-recording-uuid': RECORDING }),
+        queryStringParameters: { scenario: 'forward' },
+      });
+      for (let i = 0; i < 100 && frozen === undefined; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await frozen;
+      // Give the answers to the held requests time to reach the stopped process's sockets.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      fn.child.kill('SIGCONT');
+      await invoked;
+      for (let i = 0; i < 200 && receiver.events.length < 6; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const titles = receiver.events.map((e) => (e.type === 'log' ? e.payload : e.title));
+      for (let i = 0; i < 5; i++) assert.ok(titles.includes(`step ${i}`), titles.join('\n'));
+      assert.ok(titles.includes('Error: handled but reported'), titles.join('\n'));
+      assert.doesNotMatch(fn.stderr(), /cannot reach the send API|event dropped/, fn.stderr());
+    } finally {
+      fn.child.kill('SIGCONT');
+      await fn.stop();
+      await api.close();
+      relay.closeAllConnections();
+      relay.close();
       await receiver.close();
     }
   });
