@@ -6,6 +6,17 @@ export {
   type LambdaHandler,
   type LambdaOptions,
   lambdaHandler,
+  lambdaHandlerFromEnv,
+  loadLambdaHandler,
   memoryConnections,
   redisStore,
 } from '../src/index.js';
+
+import { lambdaHandlerFromEnv } from '../src/index.js';
+
+/**
+ * The zero-code entry: set the function's handler to
+ * `node_modules/replaylink/dist/adapters/lambda.handler` and `REPLAYLINK_LAMBDA_HANDLER` to
+ * the handler it had (e.g. `index.handler`). Nothing loads until the first invocation.
+ */
+export const handler = lambdaHandlerFromEnv();

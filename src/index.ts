@@ -49,7 +49,9 @@ export {
   type LambdaMiddlewareOptions,
   type LambdaOptions,
   lambdaHandler,
+  lambdaHandlerFromEnv,
   lambdaMiddleware,
+  loadLambdaHandler,
 } from './lambda.js';
 export type { ReplayLinkOptions } from './options.js';
 export {

@@ -146,6 +146,40 @@ for (const handler of ['express.http', 'express.codegenie']) {
   });
 }
 
+describe('Lambda runtime, the zero-code handler', { skip, timeout: 60_000 }, () => {
+  test("the function's own handler, named in REPLAYLINK_LAMBDA_HANDLER, is wrapped", async () => {
+    const api = await startRuntimeApi();
+    const fn = startFunction({
+      api,
+      taskRoot: TASK_ROOT,
+      handler: `${path.resolve('dist/adapters/lambda')}.handler`,
+      mode: 'fd',
+      format: 'TEXT',
+      env: { REPLAYLINK_LAMBDA_HANDLER: 'unwrapped.handler' },
+    });
+    try {
+      const ok = await api.invoke(httpV2({ 'x-openreplay-sessiontoken': TOKEN }));
+      assert.equal(ok.kind, 'response', fn.stderr());
+      const failed = await api.invoke({
+        ...httpV2({ 'x-openreplay-sessiontoken': TOKEN }),
+        rawPath: '/fail',
+      });
+      assert.equal(failed.kind, 'error');
+      assert.equal(JSON.parse(failed.body).errorMessage, 'unwrapped failure');
+      await eventuallyLogged(fn.events, (e) => e.message.includes('Invoke Error'));
+      const handled = fn.events.filter((e) => e.message.includes('handled /orders/7'));
+      assert.equal(handled.length, 1);
+      assert.equal(count(handled[0]!.message, TAG), 1);
+      const found = fn.events.filter((e) => openReplayToken(e.message) === TOKEN);
+      assert.equal(found.length, 1, JSON.stringify(fn.events, null, 1));
+      assert.ok(found[0]!.message.includes('Error: unwrapped failure'));
+    } finally {
+      await fn.stop();
+      await api.close();
+    }
+  });
+});
+
 describe('Lambda runtime, the freeze after the response', { skip, timeout: 60_000 }, () => {
   test('the send API holds every captured event when the process is stopped', async () => {
     const receiver = await startReceiver({ apiKey: 'lambda-key', print: false });

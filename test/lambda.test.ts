@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { lambdaHandler } from '../adapters/lambda.js';
+import { lambdaHandler, lambdaHandlerFromEnv, loadLambdaHandler } from '../adapters/lambda.js';
 import { close, getContext, init, ReplayLinkError, stats } from '../src/index.js';
 import { tagArguments, withFields } from '../src/lambda/console.js';
 import { idHeaders, recognise } from '../src/lambda/event.js';
@@ -206,6 +206,43 @@ describe('lambdaHandler: errors and delivery', () => {
       for (const socket of sockets) socket.destroy();
       silent.close();
     }
+  });
+});
+
+describe('the handler named in REPLAYLINK_LAMBDA_HANDLER', () => {
+  before(() => init());
+  after(() => close());
+  const root = 'test/fixtures/lambda';
+
+  test('is loaded as Lambda loads one, and wrapped', async () => {
+    const original = await loadLambdaHandler('unwrapped.handler', root);
+    assert.equal(typeof original, 'function');
+    process.env.REPLAYLINK_LAMBDA_HANDLER = 'unwrapped.handler';
+    const cwd = process.env.LAMBDA_TASK_ROOT;
+    process.env.LAMBDA_TASK_ROOT = root;
+    try {
+      const handler = lambdaHandlerFromEnv();
+      const result = await handler(httpV2({ 'x-openreplay-sessiontoken': TOKEN }), lambdaContext());
+      assert.deepEqual(result, { statusCode: 200, body: 'ok' });
+    } finally {
+      delete process.env.REPLAYLINK_LAMBDA_HANDLER;
+      if (cwd === undefined) delete process.env.LAMBDA_TASK_ROOT;
+      else process.env.LAMBDA_TASK_ROOT = cwd;
+    }
+  });
+
+  test('a wrong name says what is wrong', async () => {
+    await assert.rejects(loadLambdaHandler('nodot', root), /not a handler name/);
+    await assert.rejects(loadLambdaHandler('../x.handler', root), /not a handler name/);
+    await assert.rejects(loadLambdaHandler('missing.handler', root), /no module/);
+    await assert.rejects(
+      loadLambdaHandler('unwrapped.nothing', root),
+      /no function export "nothing"/,
+    );
+    await assert.rejects(
+      lambdaHandlerFromEnv()({}, lambdaContext()),
+      /set REPLAYLINK_LAMBDA_HANDLER/,
+    );
   });
 });
 
