@@ -42,6 +42,7 @@ export { flush } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
 export { type ConnectionStore, memoryConnections } from './lambda/connections.js';
 export type { LambdaEventKind } from './lambda/event.js';
+export { loadLambdaHandler } from './lambda/load.js';
 export {
   type LambdaContextLike,
   type LambdaHandler,
@@ -51,7 +52,6 @@ export {
   lambdaHandler,
   lambdaHandlerFromEnv,
   lambdaMiddleware,
-  loadLambdaHandler,
 } from './lambda.js';
 export type { ReplayLinkOptions } from './options.js';
 export {

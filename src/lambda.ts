@@ -18,6 +18,7 @@ import {
   type LambdaRequest,
   recognise,
 } from './lambda/event.js';
+import { HANDLER_ENV, loadLambdaHandler } from './lambda/load.js';
 import {
   idSources,
   LAMBDA_OPTION_KEYS,
@@ -353,43 +354,6 @@ export function lambdaMiddleware(options: LambdaMiddlewareOptions = {}): LambdaM
   };
 }
 
-/** The environment variable naming the handler that {@link lambdaHandlerFromEnv} wraps. */
-export const HANDLER_ENV = 'REPLAYLINK_LAMBDA_HANDLER';
-
-const EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
-
-/**
- * Loads a handler named as Lambda names one (`dir/module.export`, relative to `root`, by
- * default `LAMBDA_TASK_ROOT`): the module is found with the runtime's extensions and its
- * export must be a function. Rejects with an error naming what is wrong.
- *
- * @example
- * const original = await loadLambdaHandler('src/index.handler');
- */
-export async function loadLambdaHandler(
-  spec: string,
-  root = process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
-): Promise<LambdaHandler> {
-  const match = /^(.*?)([^/]+)\.([A-Za-z_$][\w$]*)$/.exec(spec);
-  if (match === null || spec.includes('..'))
-    throw new Error(
-      `replaylink: ${HANDLER_ENV}=${JSON.stringify(spec)} is not a handler name like "index.handler"`,
-    );
-  const { existsSync } = await import('node:fs');
-  const path = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const base = path.resolve(root, match[1]!, match[2]!);
-  const file = EXTENSIONS.map((ext) => base + ext).find((f) => existsSync(f));
-  if (file === undefined)
-    throw new Error(`replaylink: no module ${base}(.js|.mjs|.cjs) for ${spec}`);
-  const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const fn =
-    loaded[match[3]!] ?? (loaded.default as Record<string, unknown> | undefined)?.[match[3]!];
-  if (typeof fn !== 'function')
-    throw new Error(`replaylink: ${file} has no function export "${match[3]}"`);
-  return fn as LambdaHandler;
-}
-
 /**
  * A handler that wraps, with {@link lambdaHandler}, the one named by the
  * `REPLAYLINK_LAMBDA_HANDLER` environment variable: set the function's handler to
@@ -414,7 +378,7 @@ export function lambdaHandlerFromEnv(
         throw new Error(
           `replaylink: set ${HANDLER_ENV} to the function's own handler, e.g. index.handler`,
         );
-      return lambdaHandler(await loadLambdaHandler(spec), options);
+      return lambdaHandler((await loadLambdaHandler(spec)) as LambdaHandler, options);
     })();
     return wrapped.then((handler) => handler(event, context));
   };
