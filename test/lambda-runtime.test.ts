@@ -7,7 +7,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startReceiver } from '../src/index.js';
-import { httpV2, RECORDING, restV1, TOKEN } from './lambda-events.js';
+import {
+  httpV2,
+  RECORDING,
+  restV1,
+  TOKEN,
+  wsConnect,
+  wsDisconnect,
+  wsMessage,
+} from './lambda-events.js';
 import {
   type FunctionProcess,
   type LogEvent,
@@ -19,6 +27,7 @@ import {
   startFunction,
   startRuntimeApi,
 } from './lambda-runtime.js';
+import { findService, REDIS } from './services.js';
 
 const TASK_ROOT = path.resolve('test/fixtures/lambda');
 const TAG = `[openReplaySessionToken=${TOKEN}]`;
@@ -145,6 +154,98 @@ for (const handler of ['express.http', 'express.codegenie']) {
     });
   });
 }
+
+/** Connects on `first`, then sends a message and disconnects on `then`: each line tagged once. */
+async function followsConnection(
+  first: [RuntimeApi, FunctionProcess],
+  then: [RuntimeApi, FunctionProcess],
+) {
+  const id = `c${Date.now().toString(36)}=`;
+  const query = { 'x-openreplay-sessiontoken': TOKEN };
+  assert.equal((await first[0].invoke(wsConnect(id, query))).kind, 'response', first[1].stderr());
+  assert.equal((await then[0].invoke(wsMessage(id))).kind, 'response', then[1].stderr());
+  assert.equal((await then[0].invoke(wsDisconnect(id))).kind, 'response', then[1].stderr());
+  const processes = new Set([first[1], then[1]]);
+  const lines = () =>
+    [...processes].flatMap((fn) => fn.events).filter((e) => e.message.includes('route '));
+
+  for (let i = 0; i < 200 && lines().length < 3; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  const routes = lines().map((e) => e.message);
+  assert.equal(routes.length, 3, routes.join('\n'));
+  for (const route of ['$connect', 'sendmessage', '$disconnect']) {
+    const line = routes.find((r) => r.includes(`route ${route} ${id}`));
+    assert.ok(line !== undefined && count(line, TAG) === 1, `${route}: ${line}`);
+  }
+}
+
+describe('Lambda runtime, WebSocket API', { skip, timeout: 60_000 }, () => {
+  test('MESSAGE and $disconnect carry the tag of $connect (memory store)', async () => {
+    const api = await startRuntimeApi();
+    const fn = startFunction({
+      api,
+      taskRoot: TASK_ROOT,
+      handler: 'ws.handler',
+      mode: 'fd',
+      format: 'TEXT',
+    });
+    try {
+      await followsConnection([api, fn], [api, fn]);
+    } finally {
+      await fn.stop();
+      await api.close();
+    }
+  });
+
+  const redis = findService(REDIS);
+  test('an instance that never saw $connect tags its lines (Redis store)', {
+    skip: redis.skip,
+  }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { freePort } = await import('./helpers.js');
+    const port = await freePort();
+    const server = spawn(
+      redis.command!,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const apis: RuntimeApi[] = [];
+    const fns: FunctionProcess[] = [];
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`redis-server: ${out}`)), 10_000);
+        server.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Ready to accept connections')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      for (let i = 0; i < 2; i++) {
+        const api = await startRuntimeApi();
+        apis.push(api);
+        fns.push(
+          startFunction({
+            api,
+            taskRoot: TASK_ROOT,
+            handler: 'ws.handler',
+            mode: 'fd',
+            format: 'JSON',
+            env: { REDIS_URL: `redis://127.0.0.1:${port}` },
+          }),
+        );
+      }
+      await followsConnection([apis[0]!, fns[0]!], [apis[1]!, fns[1]!]);
+    } finally {
+      for (const fn of fns) await fn.stop();
+      for (const api of apis) await api.close();
+      server.kill('SIGKILL');
+      await once(server, 'exit');
+    }
+  });
+});
 
 describe('Lambda runtime, the zero-code handler', { skip, timeout: 60_000 }, () => {
   test("the function's own handler, named in REPLAYLINK_LAMBDA_HANDLER, is wrapped", async () => {
