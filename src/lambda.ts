@@ -106,7 +106,10 @@ class Invoker {
     lambda: LambdaContextLike | undefined,
   ): Promise<InternalContext> {
     const store = this.options.connections!;
-    const connectionId = text(request.requestContext?.connectionId)!;
+    const connectionId = text(request.requestContext?.connectionId);
+    // API Gateway's ids are short; anything else is not worth a store key.
+    if (connectionId === undefined || connectionId.length > 256)
+      return this.contextFor(request, lambda);
     const headers = this.headersFor(request, lambda);
     const names = state.options.headers;
     const kept = [names.sessionToken, names.recordingId, names.sessionId];
