@@ -2,6 +2,7 @@
 // it lives in the core (src/lambda.ts) so that other entry points can reuse it.
 export {
   type ConnectionStore,
+  fromMessageAttributes,
   type LambdaContextLike,
   type LambdaHandler,
   type LambdaOptions,

@@ -41,7 +41,7 @@ export type { ForwardEvent } from './forward/event.js';
 export { flush } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
 export { type ConnectionStore, memoryConnections } from './lambda/connections.js';
-export type { LambdaEventKind } from './lambda/event.js';
+export { fromMessageAttributes, type LambdaEventKind } from './lambda/event.js';
 export { loadLambdaHandler } from './lambda/load.js';
 export {
   type LambdaContextLike,

@@ -4,7 +4,12 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import express from 'express';
 import fc from 'fast-check';
+import Koa from 'koa';
+import serverless from 'serverless-http';
+import { expressMiddleware } from '../adapters/express.js';
+import { koaMiddleware } from '../adapters/koa.js';
 import { lambdaHandler, lambdaHandlerFromEnv, loadLambdaHandler } from '../adapters/lambda.js';
 import { close, getContext, init, ReplayLinkError, stats } from '../src/index.js';
 import { tagArguments, withFields } from '../src/lambda/console.js';
@@ -268,4 +273,39 @@ describe('the runtime console record', () => {
     );
     assert.equal(withFields('not json\n', fields), 'not json\n');
   });
+});
+
+describe('frameworks behind serverless-http, in process', () => {
+  const event = () => httpV2({ 'x-openreplay-sessiontoken': TOKEN });
+  const line = `[openReplaySessionToken=${TOKEN}] loading order 7\n`;
+
+  test('Koa with its middleware mounted: the line stamped once', () =>
+    withOutput({}, async (output) => {
+      const app = new Koa();
+      app.use(koaMiddleware());
+      app.use((ctx) => {
+        console.log('loading order 7');
+        ctx.body = { id: 7 };
+      });
+      const response = (await lambdaHandler(serverless(app))(event(), lambdaContext())) as {
+        statusCode: number;
+      };
+      assert.equal(response.statusCode, 200);
+      assert.equal(output.stdout(), line);
+    }));
+
+  test('Express with its middleware mounted: the line stamped once', () =>
+    withOutput({}, async (output) => {
+      const app = express();
+      app.use(expressMiddleware());
+      app.get('/orders/:id', (req, res) => {
+        console.log('loading order', req.params.id);
+        res.json({ id: req.params.id });
+      });
+      const response = (await lambdaHandler(serverless(app))(event(), lambdaContext())) as {
+        statusCode: number;
+      };
+      assert.equal(response.statusCode, 200);
+      assert.equal(output.stdout(), line);
+    }));
 });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { type ContextInit, fromCarrier } from '../core/context.js';
 
 /** Which AWS service invoked the function, as far as the event's shape tells. */
 export type LambdaEventKind =
@@ -172,4 +173,18 @@ export function idHeaders(request: LambdaRequest, sources: IdSources): IncomingH
     if (typeof value === 'string' || Array.isArray(value)) out[name] = value as string | string[];
   }
   return out;
+}
+
+/**
+ * The ids an SQS or SNS record carries in its message attributes (a `carrier()` the
+ * producer put there), validated like headers. For a batch whose records come from
+ * different requests: restore each record's own ids.
+ *
+ * @example
+ * for (const record of event.Records)
+ *   await runWithContext(fromMessageAttributes(record), () => handle(record));
+ */
+export function fromMessageAttributes(record: unknown): ContextInit {
+  const r = object(record);
+  return r === undefined ? {} : fromCarrier(attributesOf(r) ?? {});
 }
