@@ -220,11 +220,10 @@ function writeAccessLine(
   log.write(record);
 }
 
-async function invoke<E, C extends LambdaContextLike, R>(
-  handler: LambdaHandler<E, C, R>,
-  event: E,
-  lambda: C,
+async function invoke<R>(
+  call: () => R | Promise<R>,
   invoker: Invoker,
+  lambda: LambdaContextLike | undefined,
   context: InternalContext,
   request: LambdaRequest,
 ): Promise<R> {
@@ -233,7 +232,7 @@ async function invoke<E, C extends LambdaContextLike, R>(
   let error: unknown;
   let failed = false;
   try {
-    result = await handler(event, lambda);
+    result = await call();
     return result as R;
   } catch (thrown) {
     failed = true;
@@ -282,36 +281,43 @@ export function lambdaHandler<
   const { own, rest } = split(options);
   const resolved = resolveLambdaOptions(own);
   const invoker = new Invoker(resolved, adapterSetup(rest).accessLog);
+  const marks = handler as unknown as Record<symbol, unknown>;
+  if (marks[STREAMING] !== undefined) {
+    // awslambda.streamifyResponse(fn): called with (event, responseStream, context).
+    const streaming = handler as unknown as (event: E, stream: unknown, context: C) => R;
+    const wrapped = function replaylinkLambdaStream(event: E, stream: unknown, lambda: C) {
+      return enter(invoker, event, lambda, () => streaming(event, stream, lambda));
+    } as unknown as Record<symbol, unknown>;
+    wrapped[STREAMING] = marks[STREAMING];
+    if (marks[HIGH_WATER_MARK] !== undefined) wrapped[HIGH_WATER_MARK] = marks[HIGH_WATER_MARK];
+    return wrapped as unknown as (event: E, context: C) => Promise<R>;
+  }
   return function replaylinkLambda(event: E, lambda: C): Promise<R> {
-    ensureInit();
-    const request = safeRecognise(event);
-    if (request.kind === 'websocket' && invoker.options.connections !== undefined)
-      return invoker
-        .websocketContext(request, lambda)
-        .then((context) =>
-          state.als.run(
-            context,
-            invoke<E, C, R>,
-            handler,
-            event,
-            lambda,
-            invoker,
-            context,
-            request,
-          ),
-        );
-    const context = invoker.contextFor(request, lambda);
-    return state.als.run(
-      context,
-      invoke<E, C, R>,
-      handler,
-      event,
-      lambda,
-      invoker,
-      context,
-      request,
-    );
+    return enter(invoker, event, lambda, () => handler(event, lambda));
   };
+}
+
+// How the Node.js runtime marks a response-streaming handler (awslambda.streamifyResponse).
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** Runs one invocation's `call` in the context its event carries. */
+function enter<R>(
+  invoker: Invoker,
+  event: unknown,
+  lambda: LambdaContextLike | undefined,
+  call: () => R | Promise<R>,
+): Promise<R> {
+  ensureInit();
+  const request = safeRecognise(event);
+  if (request.kind === 'websocket' && invoker.options.connections !== undefined)
+    return invoker
+      .websocketContext(request, lambda)
+      .then((context) =>
+        state.als.run(context, invoke<R>, call, invoker, lambda, context, request),
+      );
+  const context = invoker.contextFor(request, lambda);
+  return state.als.run(context, invoke<R>, call, invoker, lambda, context, request);
 }
 
 /** Options of {@link lambdaMiddleware}. */

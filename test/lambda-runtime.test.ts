@@ -247,6 +247,30 @@ describe('Lambda runtime, WebSocket API', { skip, timeout: 60_000 }, () => {
   });
 });
 
+describe('Lambda runtime, a response-streaming handler', { skip, timeout: 60_000 }, () => {
+  test('stays a streaming handler and runs in its context', async () => {
+    const api = await startRuntimeApi();
+    const fn = startFunction({
+      api,
+      taskRoot: TASK_ROOT,
+      handler: 'stream.handler',
+      mode: 'fd',
+      format: 'TEXT',
+    });
+    try {
+      const outcome = await api.invoke(httpV2({ 'x-openreplay-sessiontoken': TOKEN }));
+      assert.equal(outcome.kind, 'response', fn.stderr());
+      assert.equal(outcome.body, 'part one, part two');
+      await eventuallyLogged(fn.events, (e) => e.message.includes('streaming'));
+      const line = fn.events.find((e) => e.message.includes('streaming /orders/7'));
+      assert.equal(count(line?.message ?? '', TAG), 1, JSON.stringify(fn.events));
+    } finally {
+      await fn.stop();
+      await api.close();
+    }
+  });
+});
+
 describe('Lambda runtime, the zero-code handler', { skip, timeout: 60_000 }, () => {
   test("the function's own handler, named in REPLAYLINK_LAMBDA_HANDLER, is wrapped", async () => {
     const api = await startRuntimeApi();
