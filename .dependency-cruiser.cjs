@@ -1,7 +1,7 @@
 // The import rules of ARCHITECTURE.md, checked by `npm run lint` (`npm run lint:deps`).
 // Type imports count: a cycle of types is still a loop for the reader.
 
-const CAPABILITIES = 'stamp|forward|access-log|sessions|propagate|receiver';
+const CAPABILITIES = 'stamp|forward|access-log|sessions|propagate|receiver|lambda';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -46,7 +46,7 @@ module.exports = {
       from: { path: '^src/' },
       to: {
         dependencyTypes: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'],
-        path: 'node_modules/(express|koa|@nestjs|fastify|ws|pino|winston|@sentry|cls-hooked|@opentelemetry)/',
+        path: 'node_modules/(express|koa|@nestjs|fastify|ws|pino|winston|@sentry|cls-hooked|@opentelemetry|@middy|serverless-http|@codegenie)/',
       },
     },
   ],

@@ -16,6 +16,7 @@ import {
 } from './forward/forward.js';
 import { installProcessHandlers } from './forward/process-handlers.js';
 import { forwardState } from './forward/state.js';
+import { installLambdaConsole, isLambdaConsole } from './lambda/console.js';
 import { describeSetup, type ReplayLinkOptions, resolveOptions } from './options.js';
 import { installOpenTelemetry, loadOpenTelemetry } from './propagate/opentelemetry.js';
 import { propagateState } from './propagate/options.js';
@@ -79,6 +80,9 @@ function install(): void {
     installProcessHandlers(),
     installExitDrain(),
   );
+  // Beneath console forwarding (a feature, installed next), so that it forwards the
+  // application's text and the tag goes only into the runtime's record.
+  if (isLambdaConsole()) state.patches.push(installLambdaConsole());
 }
 
 /** The environment options fall back on: the process's, less the variables refused. */

@@ -41,6 +41,19 @@ export {
 export type { ForwardEvent } from './forward/event.js';
 export { flush } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
+export { type ConnectionStore, memoryConnections } from './lambda/connections.js';
+export { fromMessageAttributes, type LambdaEventKind } from './lambda/event.js';
+export { loadLambdaHandler } from './lambda/load.js';
+export {
+  type LambdaContextLike,
+  type LambdaHandler,
+  type LambdaMiddleware,
+  type LambdaMiddlewareOptions,
+  type LambdaOptions,
+  lambdaHandler,
+  lambdaHandlerFromEnv,
+  lambdaMiddleware,
+} from './lambda.js';
 export type { ReplayLinkOptions } from './options.js';
 export {
   createReceiver,

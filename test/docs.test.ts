@@ -60,6 +60,7 @@ const README_SECTIONS = [
   'node:http',
   'Without code: replaylink/register',
   'WebSocket (ws)',
+  'AWS Lambda',
   'Outside a framework, and background jobs',
   'Breadcrumbs',
   'pino',

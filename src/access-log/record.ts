@@ -8,8 +8,13 @@ export type EventType = 'REQUEST' | 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
 export interface AccessRecord {
   readonly eventType: EventType;
   readonly context: RequestContext;
-  /** The HTTP request, or the WebSocket upgrade request. */
-  readonly req: IncomingMessage;
+  /** The HTTP request, or the WebSocket upgrade request; none for a Lambda invocation. */
+  readonly req: IncomingMessage | undefined;
+  /**
+   * API Gateway's `requestContext` of a Lambda event (REST, HTTP API or WebSocket): the
+   * variables it carries print its values rather than ours.
+   */
+  readonly event?: Readonly<Record<string, unknown>> | undefined;
   /** Peer address, read when the request starts (a closed socket forgets it). */
   readonly sourceIp: string | undefined;
   /** Request id of this line: the request's, or the message's for `MESSAGE`. */

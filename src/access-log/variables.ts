@@ -40,9 +40,9 @@ function text(value: unknown): Value {
 function callback(
   name: string,
   fn: ((req: IncomingMessage) => unknown) | undefined,
-  req: IncomingMessage,
+  req: IncomingMessage | undefined,
 ): unknown {
-  if (fn === undefined) return undefined;
+  if (fn === undefined || req === undefined) return undefined;
   try {
     return fn(req);
   } catch (error) {
@@ -52,8 +52,8 @@ function callback(
   }
 }
 
-function header(req: IncomingMessage, name: string): Value {
-  const value = req.headers[name];
+function header(req: IncomingMessage | undefined, name: string): Value {
+  const value = req?.headers[name];
   return typeof value === 'string' ? text(value) : undefined;
 }
 
@@ -130,15 +130,156 @@ export const VARIABLES: ReadonlyMap<string, Variable> = new Map<string, Variable
   ['waf.error', unknown],
   ['waf.latency', unknown],
   ['waf.status', unknown],
+  // Named by the REST and HTTP API access-log documentation; read from a Lambda event's
+  // requestContext (see EVENT_PATHS), else what a Node server knows, else `-`.
+  ['accountId', unknown],
+  ['domainPrefix', unknown],
+  ['resourceId', unknown],
+  ['resourcePath', unknown],
+  ['protocol', v((r) => (r.req === undefined ? undefined : `HTTP/${r.req.httpVersion}`))],
+  ['messageDirection', v((r) => (r.eventType === 'MESSAGE' ? 'IN' : undefined))],
+  ['disconnectStatusCode', unknown],
+  ['disconnectReason', unknown],
+  ['identity.accessKey', unknown],
+  ['identity.clientCert.clientCertPem', unknown],
+  ['identity.clientCert.subjectDN', unknown],
+  ['identity.clientCert.issuerDN', unknown],
+  ['identity.clientCert.serialNumber', unknown],
+  ['identity.clientCert.validity.notBefore', unknown],
+  ['identity.clientCert.validity.notAfter', unknown],
+  ['identity.vpcId', unknown],
+  ['identity.vpceId', unknown],
+  ['integrationStatus', v((r) => r.status)],
+  ['integrationErrorMessage', v((r) => text(errorMessage(r.error)))],
+  ['awsEndpointRequestId', unknown],
+  ['awsEndpointRequestId2', unknown],
+  ['customDomain.basePathMatched', unknown],
+  ['dataProcessed', unknown],
+  ['deploymentId', unknown],
+  ['isCanaryRequest', unknown],
+  ['wafResponseCode', unknown],
+  ['webaclArn', unknown],
+  ['xrayTraceId', unknown],
   ['openReplaySessionToken', v((r) => r.context.sessionToken)],
   ['openReplaySession.id', v((r) => r.context.sessionId)],
   ['bugReplayRecordingUuid', v((r) => r.context.recordingId)],
 ]);
 
+type Path = readonly string[];
+
+const p = (...dotted: string[]): Path[] => dotted.map((d) => d.split('.'));
+
+/**
+ * Where a Lambda event's `requestContext` keeps each variable: the REST (v1) and WebSocket
+ * shape first, then the HTTP API (v2) one. A value the event carries wins over ours; the
+ * API key itself is never printed from the event (`identity.apiKey` stays `-`).
+ */
+const EVENT_PATHS: ReadonlyMap<string, readonly Path[]> = new Map<string, readonly Path[]>([
+  ['requestId', p('requestId')],
+  ['extendedRequestId', p('extendedRequestId', 'requestId')],
+  ['identity.sourceIp', p('identity.sourceIp', 'http.sourceIp')],
+  ['identity.userAgent', p('identity.userAgent', 'http.userAgent')],
+  ['identity.caller', p('identity.caller')],
+  ['identity.user', p('identity.user')],
+  ['identity.apiKeyId', p('identity.apiKeyId')],
+  ['identity.accountId', p('identity.accountId')],
+  ['identity.accessKey', p('identity.accessKey')],
+  ['identity.cognitoAuthenticationProvider', p('identity.cognitoAuthenticationProvider')],
+  ['identity.cognitoAuthenticationType', p('identity.cognitoAuthenticationType')],
+  ['identity.cognitoIdentityId', p('identity.cognitoIdentityId')],
+  ['identity.cognitoIdentityPoolId', p('identity.cognitoIdentityPoolId')],
+  ['identity.principalOrgId', p('identity.principalOrgId')],
+  ['identity.userArn', p('identity.userArn')],
+  ['identity.vpcId', p('identity.vpcId')],
+  ['identity.vpceId', p('identity.vpceId')],
+  ...(
+    [
+      'clientCertPem',
+      'subjectDN',
+      'issuerDN',
+      'serialNumber',
+      'validity.notBefore',
+      'validity.notAfter',
+    ] as const
+  ).map((key): [string, Path[]] => [
+    `identity.clientCert.${key}`,
+    p(`identity.clientCert.${key}`, `authentication.clientCert.${key}`),
+  ]),
+  ['requestTime', p('requestTime', 'time')],
+  ['requestTimeEpoch', p('requestTimeEpoch', 'timeEpoch')],
+  ['domainName', p('domainName')],
+  ['domainPrefix', p('domainPrefix')],
+  ['stage', p('stage')],
+  ['apiId', p('apiId')],
+  ['accountId', p('accountId')],
+  ['routeKey', p('routeKey')],
+  ['eventType', p('eventType')],
+  ['connectionId', p('connectionId')],
+  ['connectedAt', p('connectedAt')],
+  ['messageId', p('messageId')],
+  ['messageDirection', p('messageDirection')],
+  ['disconnectStatusCode', p('disconnectStatusCode')],
+  ['disconnectReason', p('disconnectReason')],
+  ['httpMethod', p('httpMethod', 'http.method')],
+  ['path', p('path', 'http.path')],
+  ['protocol', p('protocol', 'http.protocol')],
+  ['resourceId', p('resourceId')],
+  ['resourcePath', p('resourcePath')],
+  ['deploymentId', p('deploymentId')],
+]);
+
+function walk(from: unknown, path: Path): unknown {
+  let value = from;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** The first of `paths` the event carries a value at, as text; `undefined` when none. */
+function eventValue(event: Readonly<Record<string, unknown>>, paths: readonly Path[]): Value {
+  for (const path of paths) {
+    const value = text(walk(event, path));
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** `variable`, except that a value the Lambda event carries at `paths` wins. */
+function fromEventFirst(variable: Variable, paths: readonly Path[]): Variable {
+  const read: Variable['read'] = (record, settings) => {
+    if (record.event !== undefined) {
+      const value = eventValue(record.event, paths);
+      if (value !== undefined) return value;
+    }
+    return variable.read(record, settings);
+  };
+  return variable.quoted ? { read, quoted: true } : { read };
+}
+
+const FIXED: ReadonlyMap<string, Variable> = new Map(
+  [...VARIABLES].map(([name, variable]) => {
+    const paths = EVENT_PATHS.get(name);
+    return [name, paths === undefined ? variable : fromEventFirst(variable, paths)];
+  }),
+);
+
 const AUTHORIZER = 'authorizer.';
 
 function authorizerVariable(path: readonly string[]): Variable {
+  // A Lambda authorizer's context (REST: authorizer.<key>; HTTP API: authorizer.lambda.<key>),
+  // or a JWT authorizer's claims (HTTP API: authorizer.jwt.claims.<key>).
+  const paths = [
+    ['authorizer', ...path],
+    ['authorizer', 'lambda', ...path],
+    ['authorizer', 'jwt', ...path],
+  ];
   return v((record, settings) => {
+    if (record.event !== undefined) {
+      const value = eventValue(record.event, paths);
+      if (value !== undefined) return value;
+    }
     record.authorized ??= { value: callback('authorizer', settings.authorizer, record.req) };
     let value = record.authorized.value;
     for (const key of path) {
@@ -164,7 +305,7 @@ function givenVariable(name: string, fn: (req: IncomingMessage) => unknown, quot
 export function variableFor(name: string, settings?: VariableSettings): Variable | undefined {
   const given = settings?.values.get(name);
   if (given !== undefined) return givenVariable(name, given, VARIABLES.get(name)?.quoted === true);
-  const fixed = VARIABLES.get(name);
+  const fixed = FIXED.get(name);
   if (fixed !== undefined) return fixed;
   if (!name.startsWith(AUTHORIZER)) return undefined;
   return authorizerVariable(name.slice(AUTHORIZER.length).split('.'));

@@ -192,3 +192,15 @@ export function flush(timeoutMs = 2000): Promise<boolean> {
   const { transport } = forwardState();
   return transport === undefined ? Promise.resolve(true) : transport.flush(timeoutMs);
 }
+
+/**
+ * Waits until everything queued so far is delivered or given up on, for at most
+ * `timeoutMs`, holding the process up meanwhile (a serverless function about to return:
+ * nothing else may be running). Resolves at once when nothing is pending.
+ */
+export function drain(timeoutMs: number): Promise<boolean> {
+  const { transport } = forwardState();
+  if (transport === undefined || transport.pending === 0) return Promise.resolve(true);
+  if (timeoutMs <= 0) return Promise.resolve(false);
+  return transport.flush(timeoutMs, true);
+}

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { Agent } from 'undici';
 import { zlib } from '../core/builtins.js';
@@ -26,6 +27,12 @@ export interface SendResult {
   body?: string;
   /** Why no response arrived. */
   failure?: 'network' | 'timeout';
+  /**
+   * Milliseconds the process was frozen (stopped, or its clock jumped) while the request
+   * was out: Lambda freezes a function between invocations. A failure across a freeze says
+   * nothing about the endpoint.
+   */
+  frozenMs?: number;
 }
 
 export interface SenderOptions {
@@ -76,8 +83,81 @@ function loadUndici(): Undici {
   return undici;
 }
 
+const TICK_MS = 500;
+// A tick this late, or wall and monotonic clocks this far apart, means the process did not
+// run: a Lambda freeze, SIGSTOP, a snapshot restore. (A loop blocked that long counts too.)
+const FREEZE_MS = 1500;
+
+/**
+ * Notices freezes while requests are out: an unref'd tick compares the monotonic clock
+ * with its own schedule and with the wall clock. At a thaw the overdue tick runs before
+ * the overdue timeouts (timers fire in order of due time), so they can tell.
+ */
+function freezeWatch() {
+  let out = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  let lastMono = 0;
+  let lastWall = 0;
+  let frozenAt = Number.NEGATIVE_INFINITY;
+  let frozenMs = 0;
+  const tick = () => {
+    const mono = performance.now();
+    const wall = Date.now();
+    const late = mono - lastMono - TICK_MS;
+    const jump = Math.abs(wall - lastWall - (mono - lastMono));
+    if (late > FREEZE_MS || jump > FREEZE_MS) {
+      frozenAt = mono;
+      frozenMs += Math.max(late, jump);
+    }
+    lastMono = mono;
+    lastWall = wall;
+  };
+  return {
+    start(): { since: number; frozen: number } {
+      if (out++ === 0) {
+        lastMono = performance.now();
+        lastWall = Date.now();
+        ticker = setInterval(tick, TICK_MS);
+        ticker.unref();
+      }
+      return { since: performance.now(), frozen: frozenMs };
+    },
+    /** Checks now (a timer may run before the tick), then: ms frozen since `mark`. */
+    frozenSince(mark: { since: number; frozen: number }): number {
+      if (out > 0) tick();
+      return frozenAt >= mark.since ? frozenMs - mark.frozen : 0;
+    },
+    end(): void {
+      if (--out === 0) clearInterval(ticker);
+    },
+  };
+}
+
+/**
+ * A timeout that does not count time the process spent frozen: when it fires after a
+ * freeze it waits `ms` again (once), since the answer may be in the socket already.
+ */
+function thawingTimeout(ms: number, frozen: () => number) {
+  const controller = new AbortController();
+  let extended = false;
+  const expire = () => {
+    if (!extended && frozen() > 0) {
+      extended = true;
+      timer = setTimeout(expire, ms).unref();
+      return;
+    }
+    const error = new Error('send API timeout');
+    error.name = 'TimeoutError';
+    controller.abort(error);
+  };
+  // Unref'd, as AbortSignal.timeout is: the exit drain decides how long a script waits.
+  let timer = setTimeout(expire, ms).unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** Creates the HTTP layer of the transport. undici and its agent are made at the first send. */
 export function createSender(options: SenderOptions): Sender {
+  const watch = freezeWatch();
   let agent: Agent | undefined;
   let destroyed = false;
   const agentFor = (): Agent => {
@@ -94,8 +174,10 @@ export function createSender(options: SenderOptions): Sender {
 
   return {
     async send(text) {
+      if (destroyed) return { status: 0, failure: 'network' };
+      const mark = watch.start();
+      const timeout = thawingTimeout(options.timeoutMs, () => watch.frozenSince(mark));
       try {
-        if (destroyed) return { status: 0, failure: 'network' };
         const body = compress ? await compress(Buffer.from(text)) : text;
         const dispatcher = agentFor();
         const response = await loadUndici().request(options.endpoint, {
@@ -103,7 +185,7 @@ export function createSender(options: SenderOptions): Sender {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: timeout.signal,
         });
         const retryAfter = response.headers['retry-after'];
         return {
@@ -112,7 +194,12 @@ export function createSender(options: SenderOptions): Sender {
           body: await readCapped(response.body),
         };
       } catch (error) {
-        return { status: 0, failure: isTimeout(error) ? 'timeout' : 'network' };
+        const frozenMs = watch.frozenSince(mark);
+        const failure = isTimeout(error) ? 'timeout' : 'network';
+        return frozenMs > 0 ? { status: 0, failure, frozenMs } : { status: 0, failure };
+      } finally {
+        timeout.clear();
+        watch.end();
       }
     },
     async destroy() {
@@ -140,7 +227,9 @@ function createAgent(options: SenderOptions): Agent {
       return socket;
     },
     keepAliveTimeout: 10_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
+    // The request's own signal (thawingTimeout) bounds it; undici's timers would not know
+    // a freeze from a silent endpoint.
+    headersTimeout: options.timeoutMs * 3,
+    bodyTimeout: options.timeoutMs * 3,
   });
 }

@@ -13,6 +13,8 @@ interface Item {
   readonly seq: number;
   readonly body: string;
   readonly bytes: number;
+  /** Sent once already, and that attempt failed across a freeze of the process. */
+  readonly again?: true;
 }
 
 // An IMF-fixdate, RFC 850 or asctime date: letters, digits, spaces, commas, colons, dashes.
@@ -229,6 +231,16 @@ export class Transport {
   private settle(item: Item, result: SendResult): void {
     // Given up on by close(), exit or a crash: already counted.
     if (!this.inFlight.delete(item.seq)) return;
+    if (result.status === 0 && result.frozenMs !== undefined && item.again === undefined) {
+      // The endpoint is not to blame for time the process spent frozen: send it again, once.
+      this.report(
+        `the process was frozen for ${Math.round(result.frozenMs / 1000)} s while an event was ` +
+          'being sent (Lambda freezes a function between invocations); sending it again',
+      );
+      this.queue.unshift({ ...item, again: true });
+      this.schedulePump();
+      return;
+    }
     this.bytes -= item.bytes;
     try {
       this.record(result);

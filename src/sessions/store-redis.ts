@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { invalidOption } from '../core/errors.js';
 import { sanitizeMetadata } from './limits.js';
 import type { SessionData } from './session.js';
-import type { SessionStore, StoreScope, StoreWrite } from './store.js';
+import type { ConnectionKeys, SessionStore, StoreScope, StoreWrite } from './store.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -114,6 +114,9 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   let opening: Promise<void> | undefined;
   let scope: StoreScope | undefined;
 
+  // The client of the connection store, when no registry opened one (a Lambda function).
+  let own: Promise<Redis> | undefined;
+
   const indexKey = () => `${prefix}:${scope!.projectKey}:index`;
   const sessionKey = (id: string) => `${prefix}:${scope!.projectKey}:s:${id}`;
 
@@ -130,6 +133,63 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
         new Error(`redisStore needs the "ioredis" package (${(error as Error)?.message ?? error})`),
       );
     }
+  }
+
+  async function connected(): Promise<Redis> {
+    if (client?.status === 'ready') return client;
+    own ??= import('ioredis').then(({ Redis }) => {
+      const c = new Redis(url, CLIENT_OPTIONS);
+      // Failures reach the caller as rejected commands; the event only keeps ioredis quiet.
+      c.on('error', () => {});
+      return c;
+    });
+    const c = await own;
+    if (c.status === 'ready') return c;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        c.off('ready', onReady);
+        reject(new Error('Redis is not connected'));
+      }, CLIENT_OPTIONS.connectTimeout);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      c.once('ready', onReady);
+    });
+    return c;
+  }
+
+  const connectionKey = (id: string) => `${prefix}:conn:${id}`;
+
+  const connections: ConnectionKeys = {
+    async set(connectionId, ids, ttlMs) {
+      await (await connected()).set(connectionKey(connectionId), JSON.stringify(ids), 'PX', ttlMs);
+    },
+    async get(connectionId) {
+      const doc = await (await connected()).get(connectionKey(connectionId));
+      if (doc === null) return undefined;
+      try {
+        const parsed = JSON.parse(doc) as unknown;
+        return typeof parsed === 'object' && parsed !== null
+          ? (parsed as Record<string, string>)
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async delete(connectionId) {
+      await (await connected()).del(connectionKey(connectionId));
+    },
+  };
+
+  async function closeOwn(): Promise<void> {
+    const pending = own;
+    own = undefined;
+    if (pending === undefined) return;
+    const c = await pending.catch(() => undefined);
+    if (c === undefined) return;
+    if (c.status !== 'ready') return c.disconnect();
+    await c.quit().catch(() => c.disconnect());
   }
 
   function ready(): Redis {
@@ -198,8 +258,10 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       });
       return sessions;
     },
+    connections: () => connections,
     async close() {
       scope = undefined;
+      await closeOwn();
       await opening;
       const c = client;
       client = undefined;
@@ -214,6 +276,8 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     },
     disconnect() {
       scope = undefined;
+      void own?.then(forceDisconnect, () => {});
+      own = undefined;
       const current = client;
       client = undefined;
       opening = undefined;

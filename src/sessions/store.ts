@@ -41,6 +41,18 @@ export interface SessionStore {
    * server that stopped answering does not keep the process alive.
    */
   disconnect?(): void;
+  /**
+   * Optional: the same backend as a store of WebSocket connections (connection id → the
+   * ids read at `$connect`, with a TTL), for `lambdaHandler`'s `connections` option.
+   */
+  connections?(): ConnectionKeys;
+}
+
+/** A connection id → ids map with a TTL, as a shared store keeps it. */
+export interface ConnectionKeys {
+  set(connectionId: string, ids: Readonly<Record<string, string>>, ttlMs: number): Promise<void>;
+  get(connectionId: string): Promise<Record<string, string> | undefined>;
+  delete(connectionId: string): Promise<void>;
 }
 
 /** Whether `value` has the shape of a {@link SessionStore}. */
