@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { type AccessLogOptions, createAccessLog, type LineWritable } from './access-log/index.js';
-import { warnOnce } from './core/diagnostics.js';
+import { diagnose, warnOnce } from './core/diagnostics.js';
 import type { TagKind } from './core/options.js';
+import { state } from './core/state.js';
 import { closestName } from './core/suggest.js';
 import { type ReplayLinkOptions, resolveOptions } from './options.js';
 import { redisStore } from './sessions/index.js';
@@ -114,13 +115,17 @@ const VARIABLES: ReadonlyArray<readonly [string, Setter]> = [
   [
     'REPLAYLINK_ACCESS_LOG_DESTINATION',
     (draft, text) => {
-      if (text.trim() === '') throw new BadText('stdout, stderr or a file path');
+      // A NUL byte makes fs throw at once; no file name holds a control character anyway.
+      if (text.trim() === '' || /\p{Cc}/u.test(text))
+        throw new BadText('stdout, stderr or a file path');
       draft.accessLog.destination = text;
     },
   ],
+  // Read by replaylink/lambda's zero-code handler (the function's own handler).
+  ['REPLAYLINK_LAMBDA_HANDLER', () => {}],
 ];
 
-/** The names of every variable `replaylink/register` reads. */
+/** The names of every variable `replaylink/register` and `replaylink/lambda` read. */
 export const VARIABLE_NAMES: readonly string[] = VARIABLES.map(([name]) => name);
 
 const OPTION_PREFIX = /^replaylink: option "[^"]*" (is )?/;
@@ -222,4 +227,18 @@ export function environmentOptions(env: NodeJS.ProcessEnv = process.env): Enviro
       'replaylink: REPLAYLINK_ACCESS_LOG_DESTINATION needs REPLAYLINK_ACCESS_LOG (the format); the variable is ignored',
     );
   return { options, accessLog, problems, ignored };
+}
+
+/**
+ * {@link environmentOptions} for an entry point that starts from the environment: each
+ * problem is said once on stderr, and the variables left out are kept out of `init`'s own
+ * reading of the environment too.
+ */
+export function optionsFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<EnvironmentOptions, 'options' | 'accessLog'> {
+  const { options, accessLog, problems, ignored } = environmentOptions(env);
+  for (const problem of problems) diagnose(problem.replace(/^replaylink: /, ''), true);
+  for (const name of ignored) state.ignoredVariables.add(name);
+  return { options, accessLog };
 }

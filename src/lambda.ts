@@ -8,6 +8,7 @@ import { invalidOption } from './core/errors.js';
 import type { InternalContext } from './core/model.js';
 import type { CoreOptions } from './core/options.js';
 import { state } from './core/state.js';
+import { optionsFromEnvironment } from './env.js';
 import { drain, forwardException } from './forward/forward.js';
 import { forwardState } from './forward/state.js';
 import { storedHeaders } from './lambda/connections.js';
@@ -368,7 +369,8 @@ export function lambdaMiddleware(options: LambdaMiddlewareOptions = {}): LambdaM
  * `REPLAYLINK_LAMBDA_HANDLER` environment variable: set the function's handler to
  * `node_modules/replaylink/dist/adapters/lambda.handler` and that variable to the handler
  * it had (`index.handler`), and no code changes. The handler is loaded at the first
- * invocation; options come from the environment.
+ * invocation; options come from the `REPLAYLINK_*` variables, as for `replaylink/register`
+ * (docs/register.md), and `options` given here win over them.
  *
  * @example
  * // REPLAYLINK_LAMBDA_HANDLER=index.handler
@@ -387,7 +389,14 @@ export function lambdaHandlerFromEnv(
         throw new Error(
           `replaylink: set ${HANDLER_ENV} to the function's own handler, e.g. index.handler`,
         );
-      return lambdaHandler((await loadLambdaHandler(spec)) as LambdaHandler, options);
+      // The same REPLAYLINK_* variables as replaylink/register; options given in code win.
+      const fromEnv = optionsFromEnvironment();
+      const merged: LambdaOptions = {
+        ...fromEnv.options,
+        ...(fromEnv.accessLog && { accessLog: fromEnv.accessLog }),
+        ...options,
+      };
+      return lambdaHandler((await loadLambdaHandler(spec)) as LambdaHandler, merged);
     })();
     return wrapped.then((handler) => handler(event, context));
   };

@@ -3,7 +3,7 @@ import { adapterInit, installOnce } from './client.js';
 import { diagnose } from './core/diagnostics.js';
 import { anyRoute } from './core/routes.js';
 import { state } from './core/state.js';
-import { environmentOptions } from './env.js';
+import { optionsFromEnvironment } from './env.js';
 import { createRequestScope } from './scope.js';
 import { enterEveryServerRequest } from './servers.js';
 
@@ -23,9 +23,7 @@ import { enterEveryServerRequest } from './servers.js';
 export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
   // Started already (both flags, or both builds): the variables were read and said once.
   if (state.features.has('servers')) return false;
-  const { options, accessLog, problems, ignored } = environmentOptions(env);
-  for (const problem of problems) diagnose(problem.replace(/^replaylink: /, ''), true);
-  for (const name of ignored) state.ignoredVariables.add(name);
+  const { options, accessLog } = optionsFromEnvironment(env);
   try {
     adapterInit(options);
   } catch (error) {
