@@ -4,7 +4,7 @@ import express from 'express';
 import fc from 'fast-check';
 import { expressMiddleware } from '../adapters/express.js';
 import { isValidId, rejectionReason } from '../src/core/headers.js';
-import { close, init, stats } from '../src/index.js';
+import { init, stats } from '../src/index.js';
 import { type CapturedOutput, quietly, request, type Served, serve } from './helpers.js';
 import { useSeed } from './seed.js';
 

@@ -5,7 +5,6 @@ import express from 'express';
 import { expressMiddleware } from '../adapters/express.js';
 import {
   captureException,
-  close,
   flush,
   init,
   ReplayLinkError,
