@@ -22,8 +22,8 @@ import {
   type LogFormat,
   type LogMode,
   openReplayToken,
+  prepareRic,
   type RuntimeApi,
-  ricSkip,
   startFunction,
   startRuntimeApi,
 } from './lambda-runtime.js';
@@ -31,7 +31,7 @@ import { findService, REDIS } from './services.js';
 
 const TASK_ROOT = path.resolve('test/fixtures/lambda');
 const TAG = `[openReplaySessionToken=${TOKEN}]`;
-const skip = ricSkip();
+const skip = await prepareRic();
 
 function count(text: string, part: string): number {
   return text.split(part).length - 1;

@@ -1,22 +1,67 @@
 // A local stand-in for the Lambda Runtime API (the routes aws-lambda-ric calls), and a
 // function process run by the real aws-lambda-ric against it, with its log output decoded
 // into the events CloudWatch would store: one per telemetry frame, or one per stdout line.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 
-const RIC = path.resolve('node_modules/aws-lambda-ric/index.mjs');
 const PREFIX = '/2018-06-01/runtime';
+const RIC_VERSION = '4.0.2';
+/** The runtime client's entry point, once `prepareRic()` has it. */
+let ric: string | undefined;
 
-/** Why the real runtime client cannot run here, or `false`. */
-export function ricSkip(): string | false {
+/**
+ * Makes the real runtime client ready, or says why the Lambda runtime tests are skipped.
+ * It is not a devDependency: its install builds curl and a native addon with cmake and a
+ * C++ compiler, which a machine with only Node.js and npm may lack, and that would fail
+ * `npm ci` for everything else. So it is installed on first use into the temp dir (aside,
+ * then moved in whole); with `REPLAYLINK_REQUIRE_LAMBDA_RIC=1` a failed install throws.
+ */
+export async function prepareRic(): Promise<string | false> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22)
     return `aws-lambda-ric needs Node.js 22 or later (this is ${process.version}): Lambda runtime tests skipped`;
+  const dir = path.join(tmpdir(), `replaylink-aws-lambda-ric-${RIC_VERSION}`);
+  const entry = path.join(dir, 'node_modules', 'aws-lambda-ric', 'index.mjs');
+  const ready = (at: string) => existsSync(path.join(at, 'node_modules', '.replaylink-ready'));
+  if (!ready(dir)) {
+    const staging = mkdtempSync(`${dir}-`);
+    writeFileSync(
+      path.join(staging, 'package.json'),
+      JSON.stringify({ private: true, allowScripts: { 'aws-lambda-ric': true } }),
+    );
+    try {
+      await promisify(execFile)(
+        'npm',
+        ['install', '--no-audit', '--no-fund', `aws-lambda-ric@${RIC_VERSION}`],
+        { cwd: staging, maxBuffer: 64 * 1024 * 1024 },
+      );
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      const why = `aws-lambda-ric ${RIC_VERSION} could not be installed (its install builds a native client with cmake and a C++ compiler)`;
+      if (process.env.REPLAYLINK_REQUIRE_LAMBDA_RIC === '1')
+        throw new Error(`${why}, and REPLAYLINK_REQUIRE_LAMBDA_RIC=1 requires it`, {
+          cause: error,
+        });
+      return `${why}: Lambda runtime tests skipped`;
+    }
+    writeFileSync(path.join(staging, 'node_modules', '.replaylink-ready'), '');
+    if (!ready(dir)) rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      if (!ready(dir)) throw error;
+    }
+    rmSync(staging, { recursive: true, force: true });
+  }
+  ric = entry;
   return false;
 }
 
@@ -215,7 +260,8 @@ export function startFunction(options: {
     ...options.env,
   };
   if (options.mode === 'fd') env._LAMBDA_TELEMETRY_LOG_FD = '3';
-  const child = spawn(process.execPath, [RIC], {
+  if (ric === undefined) throw new Error('prepareRic() first');
+  const child = spawn(process.execPath, [ric], {
     env,
     stdio: ['ignore', 'pipe', 'pipe', options.mode === 'fd' ? 'pipe' : 'ignore'],
   });
