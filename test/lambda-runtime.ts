@@ -1,16 +1,14 @@
 // A local stand-in for the Lambda Runtime API (the routes aws-lambda-ric calls), and a
 // function process run by the real aws-lambda-ric against it, with its log output decoded
 // into the events CloudWatch would store: one per telemetry frame, or one per stdout line.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
+import { installedProject } from './services.js';
 
 const PREFIX = '/2018-06-01/runtime';
 const RIC_VERSION = '4.0.2';
@@ -28,40 +26,22 @@ export async function prepareRic(): Promise<string | false> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22)
     return `aws-lambda-ric needs Node.js 22 or later (this is ${process.version}): Lambda runtime tests skipped`;
-  const dir = path.join(tmpdir(), `replaylink-aws-lambda-ric-${RIC_VERSION}`);
-  const entry = path.join(dir, 'node_modules', 'aws-lambda-ric', 'index.mjs');
-  const ready = (at: string) => existsSync(path.join(at, 'node_modules', '.replaylink-ready'));
-  if (!ready(dir)) {
-    const staging = mkdtempSync(`${dir}-`);
-    writeFileSync(
-      path.join(staging, 'package.json'),
-      JSON.stringify({ private: true, allowScripts: { 'aws-lambda-ric': true } }),
+  let dir: string;
+  try {
+    dir = await installedProject(
+      `replaylink-aws-lambda-ric-${RIC_VERSION}`,
+      [`aws-lambda-ric@${RIC_VERSION}`],
+      { allowScripts: { 'aws-lambda-ric': true } },
     );
-    try {
-      await promisify(execFile)(
-        'npm',
-        ['install', '--no-audit', '--no-fund', `aws-lambda-ric@${RIC_VERSION}`],
-        { cwd: staging, maxBuffer: 64 * 1024 * 1024 },
-      );
-    } catch (error) {
-      rmSync(staging, { recursive: true, force: true });
-      const why = `aws-lambda-ric ${RIC_VERSION} could not be installed (its install builds a native client with cmake and a C++ compiler)`;
-      if (process.env.REPLAYLINK_REQUIRE_LAMBDA_RIC === '1')
-        throw new Error(`${why}, and REPLAYLINK_REQUIRE_LAMBDA_RIC=1 requires it`, {
-          cause: error,
-        });
-      return `${why}: Lambda runtime tests skipped`;
-    }
-    writeFileSync(path.join(staging, 'node_modules', '.replaylink-ready'), '');
-    if (!ready(dir)) rmSync(dir, { recursive: true, force: true });
-    try {
-      renameSync(staging, dir);
-    } catch (error) {
-      if (!ready(dir)) throw error;
-    }
-    rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    const why = `aws-lambda-ric ${RIC_VERSION} could not be installed (its install builds a native client with cmake and a C++ compiler)`;
+    if (process.env.REPLAYLINK_REQUIRE_LAMBDA_RIC === '1')
+      throw new Error(`${why}, and REPLAYLINK_REQUIRE_LAMBDA_RIC=1 requires it`, {
+        cause: error,
+      });
+    return `${why}: Lambda runtime tests skipped`;
   }
-  ric = entry;
+  ric = path.join(dir, 'node_modules', 'aws-lambda-ric', 'index.mjs');
   return false;
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { installedProject } from './services.js';
 
 // Nest packages import each other by name, so two majors cannot share one node_modules
 // under npm aliases. Nest 11 (devDependencies) runs in-process; every other supported
@@ -22,38 +21,14 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-async function project(major: string, config: string): Promise<string> {
-  const dir = join(tmpdir(), `replaylink-nest-${major}`);
-  const ready = (at: string) => existsSync(join(at, 'node_modules', '.replaylink-ready'));
-  if (ready(dir)) return dir;
-  // Installed aside, then moved in whole: an install that was killed, or another run
-  // installing at the same time, never leaves a half-filled project where this one looks.
-  const staging = mkdtempSync(`${dir}-`);
-  writeFileSync(join(staging, 'package.json'), '{"name":"nest-major","private":true}');
+function project(major: string, config: string): Promise<string> {
   const nest = ['common', 'core', 'platform-express', 'platform-fastify'];
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      ...nest.map((name) => `@nestjs/${name}@${major}`),
-      `@nestjs/config@${config}`,
-      'reflect-metadata@0.2',
-      'rxjs@7',
-    ],
-    { cwd: staging },
-  );
-  writeFileSync(join(staging, 'node_modules', '.replaylink-ready'), '');
-  if (!ready(dir)) rmSync(dir, { recursive: true, force: true });
-  try {
-    renameSync(staging, dir);
-  } catch (error) {
-    if (!ready(dir)) throw error;
-  }
-  rmSync(staging, { recursive: true, force: true });
-  return dir;
+  return installedProject(`replaylink-nest-${major}`, [
+    ...nest.map((name) => `@nestjs/${name}@${major}`),
+    `@nestjs/config@${config}`,
+    'reflect-metadata@0.2',
+    'rxjs@7',
+  ]);
 }
 
 for (const [major, config] of Object.entries(MAJORS)) {

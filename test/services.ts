@@ -1,7 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 
 export interface Service {
@@ -145,5 +155,44 @@ export async function waitFor(
     if (performance.now() > deadline)
       throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * A project of its own under the temp dir with `packages` installed, made once and kept
+ * for later runs (`name` says what it holds; change it when the packages change). It is
+ * installed aside, then moved in whole: an install that was killed, or another run
+ * installing at the same time, never leaves a half-filled project where a run looks.
+ * Rejects when `npm install` fails, leaving nothing behind.
+ */
+export async function installedProject(
+  name: string,
+  packages: string[],
+  packageJson: Record<string, unknown> = {},
+): Promise<string> {
+  const dir = path.join(tmpdir(), name);
+  const ready = (at: string) => existsSync(path.join(at, 'node_modules', '.replaylink-ready'));
+  if (ready(dir)) return dir;
+  const staging = mkdtempSync(`${dir}-`);
+  try {
+    writeFileSync(
+      path.join(staging, 'package.json'),
+      JSON.stringify({ private: true, ...packageJson }),
+    );
+    await promisify(execFile)(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packages],
+      { cwd: staging, maxBuffer: 64 * 1024 * 1024 },
+    );
+    writeFileSync(path.join(staging, 'node_modules', '.replaylink-ready'), '');
+    if (!ready(dir)) rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      if (!ready(dir)) throw error;
+    }
+    return dir;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
 }
