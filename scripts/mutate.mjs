@@ -110,8 +110,8 @@ const MUTATIONS = [
     id: 'reset-as-timeout',
     what: 'a connection reset is counted as a timeout',
     file: 'src/forward/send.ts',
-    from: "return { status: 0, failure: isTimeout(error) ? 'timeout' : 'network' };",
-    to: "return { status: 0, failure: isTimeout(error) || error ? 'timeout' : 'network' };",
+    from: "const failure = isTimeout(error) ? 'timeout' : 'network';",
+    to: "const failure = isTimeout(error) || error ? 'timeout' : 'network';",
     tests: [['transport', 'reset mid-response']],
   },
   {
