@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import MarkdownIt from 'markdown-it';
 import { startReceiver } from '../src/index.js';
 import { freePort, type Served, serve } from './helpers.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 // Every fenced js/ts sample of README.md and docs/*.md runs against the built package
 // (`import … from 'replaylink'` resolves through the package's self-reference, because
@@ -203,17 +203,8 @@ let redis: { url: string; process: ChildProcess } | undefined;
 async function redisUrl(): Promise<string> {
   if (redis) return redis.url;
   const port = await freePort();
-  const child = spawn(
-    redisServer.command!,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = await startRedis(redisServer.command!, port);
   redis = { url: `redis://127.0.0.1:${port}`, process: child };
-  let out = '';
-  for await (const chunk of child.stdout!) {
-    out += String(chunk);
-    if (out.includes('Ready to accept connections')) break;
-  }
   return redis.url;
 }
 
@@ -301,8 +292,7 @@ after(async () => {
   await receiver?.close();
   await sentry?.close();
   if (redis) {
-    redis.process.kill('SIGKILL');
-    await once(redis.process, 'exit');
+    await stopRedis(redis.process);
   }
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -27,7 +27,7 @@ import {
   startFunction,
   startRuntimeApi,
 } from './lambda-runtime.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 const TASK_ROOT = path.resolve('test/fixtures/lambda');
 const TAG = `[openReplaySessionToken=${TOKEN}]`;
@@ -201,28 +201,12 @@ describe('Lambda runtime, WebSocket API', { skip, timeout: 60_000 }, () => {
   test('an instance that never saw $connect tags its lines (Redis store)', {
     skip: redis.skip,
   }, async () => {
-    const { spawn } = await import('node:child_process');
     const { freePort } = await import('./helpers.js');
     const port = await freePort();
-    const server = spawn(
-      redis.command!,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const server = await startRedis(redis.command!, port);
     const apis: RuntimeApi[] = [];
     const fns: FunctionProcess[] = [];
     try {
-      let out = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`redis-server: ${out}`)), 10_000);
-        server.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('Ready to accept connections')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
       for (let i = 0; i < 2; i++) {
         const api = await startRuntimeApi();
         apis.push(api);
@@ -241,8 +225,7 @@ describe('Lambda runtime, WebSocket API', { skip, timeout: 60_000 }, () => {
     } finally {
       for (const fn of fns) await fn.stop();
       for (const api of apis) await api.close();
-      server.kill('SIGKILL');
-      await once(server, 'exit');
+      await stopRedis(server);
     }
   });
 });

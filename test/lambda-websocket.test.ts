@@ -1,14 +1,13 @@
 // A WebSocket API's invocations follow the ids of their $connect, through a connection
 // store: in memory (one instance) and in a real redis-server (instances sharing it).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { lambdaHandler, memoryConnections } from '../adapters/lambda.js';
 import { close, getContext, init, redisStore } from '../src/index.js';
 import { freePort, withOutput } from './helpers.js';
 import { RECORDING, TOKEN, wsConnect, wsDisconnect, wsMessage } from './lambda-events.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 const context = { awsRequestId: 'c6af9ac6-bbbb', getRemainingTimeInMillis: () => 30_000 };
 const seen = async () => getContext();
@@ -87,28 +86,12 @@ describe('WebSocket connections, shared through Redis', { skip: redisServer.skip
   before(async () => {
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = spawn(
-      redisServer.command!,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server: ${out}`)), 10_000);
-      redis.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    redis = await startRedis(redisServer.command!, port);
     init();
   });
   after(async () => {
     await close();
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    await stopRedis(redis);
   });
 
   test('an instance that never saw $connect runs MESSAGE and $disconnect with its ids', async () => {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { delay, freePort, request, useReceiver } from './helpers.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 // Real apps with no replaylink import, started in child processes with
 // `--import`/`--require replaylink/register` and REPLAYLINK_* pointing at a local receiver.
@@ -457,24 +457,11 @@ describe('live sessions from REPLAYLINK_PROJECT_KEY and REPLAYLINK_REDIS_URL', {
 }, () => {
   test('a recorded request of an app with no replaylink import is shared through Redis', async () => {
     const port = await freePort();
-    const redis = spawn(
-      redisServer.command!,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const redis = await startRedis(redisServer.command!, port);
     const { Redis } = await import('ioredis');
     const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
-      for (let tries = 0; tries < 100; tries++) {
-        if (
-          await client.connect().then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await delay(50);
-      }
+      await client.connect();
       const started = await run({
         app: 'express',
         format: 'cjs',
@@ -498,8 +485,7 @@ describe('live sessions from REPLAYLINK_PROJECT_KEY and REPLAYLINK_REDIS_URL', {
       assert.ok(dump.includes('7001') || keys.join(' ').includes('7001'), keys.join(' '));
     } finally {
       client.disconnect();
-      redis.kill('SIGKILL');
-      await once(redis, 'exit');
+      await stopRedis(redis);
     }
   });
 });

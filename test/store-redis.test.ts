@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ReplayLinkError, redisStore } from '../src/index.js';
 import type { SessionStore } from '../src/sessions/store.js';
 import { freePort } from './helpers.js';
-import { findService, REDIS } from './services.js';
+import { findService, REDIS, startRedis, stopRedis } from './services.js';
 
 // redisStore on its own: its options, and what it makes of data another writer left in a
 // shared Redis (another version, a bug, a person with redis-cli).
@@ -37,20 +36,10 @@ describe('redisStore reading a shared Redis', { skip: redisServer.skip }, () => 
   before(async () => {
     const port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = spawn(
-      redisServer.command!,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    for await (const chunk of redis.stdout!) {
-      out += String(chunk);
-      if (out.includes('Ready to accept connections')) break;
-    }
+    redis = await startRedis(redisServer.command!, port);
   });
   after(async () => {
-    redis.kill('SIGKILL');
-    await once(redis, 'exit');
+    await stopRedis(redis);
   });
 
   /** Opens `store` for project `p` and resolves once it is connected. */
