@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { type AccessLogOptions, createAccessLog, type LineWritable } from './access-log/index.js';
 import { diagnose, warnOnce } from './core/diagnostics.js';
 import type { TagKind } from './core/options.js';
@@ -148,18 +148,30 @@ function check(draft: Draft): void {
     createAccessLog({ format: draft.accessLog.format, stream: () => {} });
 }
 
-/** `stdout` (the default), `stderr`, or a file that lines are appended to. */
+/**
+ * `stdout` (the default), `stderr`, or a file that lines are appended to. The file is
+ * opened at the first line: reading the variables creates nothing on disk.
+ */
 function destinationOf(destination: string | undefined): LineWritable {
   if (destination === undefined || destination === 'stdout') return process.stdout;
   if (destination === 'stderr') return process.stderr;
-  const file = createWriteStream(destination, { flags: 'a' });
-  file.on('error', (error) =>
-    warnOnce(
-      'accessLogFile',
-      `access log file ${JSON.stringify(destination)} cannot be written (${(error as NodeJS.ErrnoException).code ?? error.message}); its lines are lost`,
-    ),
-  );
-  return file;
+  let file: WriteStream | undefined;
+  const open = () => {
+    const opened = createWriteStream(destination, { flags: 'a' });
+    opened.on('error', (error) =>
+      warnOnce(
+        'accessLogFile',
+        `access log file ${JSON.stringify(destination)} cannot be written (${(error as NodeJS.ErrnoException).code ?? error.message}); its lines are lost`,
+      ),
+    );
+    return opened;
+  };
+  return {
+    write(chunk: string) {
+      file ??= open();
+      return file.write(chunk);
+    },
+  };
 }
 
 function copy(draft: Draft): Draft {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { VARIABLE_NAMES } from '../src/env.js';
@@ -105,6 +108,28 @@ describe('environmentOptions', () => {
     for (const [i, name] of ignored.entries()) {
       assert.ok(problems[i]!.startsWith(`replaylink: ${name} `), problems[i]);
       assert.match(problems[i]!, /expected|no such|unknown|not/);
+    }
+  });
+
+  test('a file destination is opened at the first line: reading the variables creates nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replaylink-destination-'));
+    try {
+      const path = join(dir, 'access.log');
+      const env = { REPLAYLINK_ACCESS_LOG: 'clf', REPLAYLINK_ACCESS_LOG_DESTINATION: path };
+      const { accessLog } = environmentOptions(env);
+      // An eager open would have created it by now (opening takes about a millisecond).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(existsSync(path), false);
+      writeFileSync(path, 'kept\n');
+      const stream = accessLog?.stream as { write(line: string): unknown };
+      stream.write('one\n');
+      stream.write('two\n');
+      const deadline = Date.now() + 5000;
+      while (readFileSync(path, 'utf8') !== 'kept\none\ntwo\n' && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(readFileSync(path, 'utf8'), 'kept\none\ntwo\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
