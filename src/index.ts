@@ -30,7 +30,7 @@ export {
   frameworkRequestOf,
   type ScopeOptions,
 } from './core/request.js';
-export { anyRoute, expressRoute, fastifyRoute, koaRoute } from './core/routes.js';
+export { anyRoute, expressRoute, fastifyRoute, honoRoute, koaRoute } from './core/routes.js';
 export type { Stats } from './core/stats.js';
 export { type EnvironmentOptions, environmentOptions } from './env.js';
 export {
@@ -39,7 +39,7 @@ export {
   type ShouldForward,
 } from './forward/capture.js';
 export type { ForwardEvent } from './forward/event.js';
-export { flush } from './forward/forward.js';
+export { flush, forwardsErrors } from './forward/forward.js';
 export type { Compression, ForwardingOptions, LogLevel } from './forward/options.js';
 export { type ConnectionStore, memoryConnections } from './lambda/connections.js';
 export { fromMessageAttributes, type LambdaEventKind } from './lambda/event.js';

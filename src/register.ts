@@ -4,6 +4,7 @@ import { diagnose } from './core/diagnostics.js';
 import { anyRoute } from './core/routes.js';
 import { state } from './core/state.js';
 import { optionsFromEnvironment } from './env.js';
+import { noteEscaping } from './forward/process-handlers.js';
 import { createRequestScope } from './scope.js';
 import { enterEveryServerRequest } from './servers.js';
 
@@ -33,6 +34,7 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv = process.env): bool
   }
   const observers = accessLog === undefined ? [] : [createAccessLog(accessLog).observer];
   const enter = createRequestScope({ observers, routeOf: anyRoute });
-  installOnce('servers', () => enterEveryServerRequest(enter));
+  // A bare listener's throw crashes the process: it is forwarded with its request.
+  installOnce('servers', () => enterEveryServerRequest(enter, noteEscaping));
   return true;
 }

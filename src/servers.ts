@@ -18,9 +18,12 @@ function isRequestEvent(event: unknown): boolean {
  * Why `emit`: Node publishes `http.server.request.start` on diagnostics_channel before
  * it emits, but a subscriber cannot run the listeners inside `AsyncLocalStorage.run`.
  * All three server kinds inherit `emit` from `net.Server`: one patch covers them, and
- * loads no module the application did not load. Returns the undo function.
+ * loads no module the application did not load. When a listener throws (Node then raises
+ * an uncaught exception), `escaping` runs first, still inside the request's context; the
+ * exception itself is never caught, so Node reports it exactly as without replaylink.
+ * Returns the undo function.
  */
-export function enterEveryServerRequest(enter: Enter): () => void {
+export function enterEveryServerRequest(enter: Enter, escaping?: () => void): () => void {
   const proto = net.Server.prototype as net.Server & { [kOriginal]?: Emit };
   if (proto[kOriginal] !== undefined) return () => {};
   const owned = Object.hasOwn(proto, 'emit');
@@ -29,9 +32,16 @@ export function enterEveryServerRequest(enter: Enter): () => void {
     if (!isRequestEvent(event) || typeof (req as IncomingMessage | undefined)?.headers !== 'object')
       // biome-ignore lint/complexity/noArguments: every other event passes on as it came, uncopied.
       return Reflect.apply(original, this, arguments) as boolean;
-    return enter(req as IncomingMessage, res as ServerResponse, () =>
-      original.call(this, event, req, res),
-    );
+    return enter(req as IncomingMessage, res as ServerResponse, () => {
+      let threw = true;
+      try {
+        const handled = original.call(this, event, req, res);
+        threw = false;
+        return handled;
+      } finally {
+        if (threw) escaping?.();
+      }
+    });
   }
   proto.emit = emit as typeof proto.emit;
   proto[kOriginal] = original;

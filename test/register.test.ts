@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { delay, freePort, request, useReceiver } from './helpers.js';
-import { findService, REDIS, startRedis, stopRedis } from './services.js';
+import { findService, REDIS, startRedis, stopRedis, waitFor } from './services.js';
 
 // Real apps with no replaylink import, started in child processes with
 // `--import`/`--require replaylink/register` and REPLAYLINK_* pointing at a local receiver.
@@ -119,6 +119,8 @@ async function run(options: {
   );
   let stdout = '';
   let stderr = '';
+  // An app that crashed has closed its stdin before stop() ends it.
+  child.stdin!.on('error', () => {});
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
   });
@@ -165,11 +167,11 @@ const APPS = [
   { app: 'fastify', route: '/fail/:id' },
   { app: 'nest-express', route: '/fail/:id' },
   { app: 'nest-fastify', route: '/fail/:id' },
-  { app: 'hono', route: undefined },
+  { app: 'hono', route: '/fail/:id' },
 ] as const;
 
 /** Errors the register hooks capture without code: the frameworks with error hooks. */
-const CAPTURES = new Set(['express', 'koa', 'fastify', 'nest-express', 'nest-fastify']);
+const CAPTURES = new Set(['express', 'koa', 'fastify', 'nest-express', 'nest-fastify', 'hono']);
 
 before(() => dirFor('latest'));
 
@@ -205,6 +207,49 @@ for (const { app, route } of APPS) {
     });
   }
 }
+
+describe('Hono sub-apps and onError through replaylink/register', () => {
+  for (const format of ['esm', 'cjs'] as const) {
+    test(`(${format}) a sub-app's error still reaches the parent's onError, and a 5xx is forwarded once with its route`, async () => {
+      const started = await run({ app: 'hono-routes', format, env: forwarding() });
+      const failed = await request(`${started.url}/sub/fail/3`, { headers: recorded(3) });
+      const denied = await request(`${started.url}/sub/denied/4`, { headers: recorded(4) });
+      const { stderr, code } = await started.stop();
+      assert.equal(code, 0, stderr);
+      assert.deepEqual([failed.status, failed.body], [503, 'parent boom 3']);
+      assert.deepEqual([denied.status, denied.body], [403, 'parent denied']);
+      const [event, ...rest] = exceptions();
+      assert.equal(rest.length, 0, JSON.stringify(rest));
+      assert.equal(event?.uuid, 'rec-3');
+      assert.equal(JSON.parse(event?.metadata ?? '{}').route, '/sub/fail/:id');
+    });
+  }
+});
+
+describe('a bare node:http listener that throws, through replaylink/register', () => {
+  const cases = [
+    { format: 'esm', path: '/fail/5', kind: 'a synchronous throw' },
+    { format: 'cjs', path: '/fail/5', kind: 'a synchronous throw' },
+    { format: 'esm', path: '/reject/5', kind: 'a rejected promise' },
+  ] as const;
+  for (const { format, path, kind } of cases) {
+    test(`(${format}) ${kind} is forwarded with its request; Node still reports it and exits as it would`, async () => {
+      const started = await run({ app: 'http-throws', format, env: forwarding() });
+      await request(`${started.url}${path}`, { headers: recorded(5) }).catch(() => undefined);
+      const { stderr, code } = await started.stop();
+      assert.equal(code, 1, stderr);
+      const tag = '[openReplaySessionToken=tok-5] [bugReplayRecordingUuid=rec-5] ';
+      assert.ok(stderr.includes(`${tag}uncaught Error: boom 5\n`), stderr);
+      // Node's own report still points at the line of the app that threw.
+      assert.match(stderr, /apps\.cjs:\d+\n.*throw new Error\(`boom/, stderr);
+      await waitFor('the forwarded exception', () => exceptions().length > 0);
+      const [event, ...rest] = exceptions();
+      assert.equal(rest.length, 0, JSON.stringify(rest));
+      assert.equal(event?.uuid, 'rec-5');
+      assert.match(event?.title ?? '', /boom 5/);
+    });
+  }
+});
 
 describe('previous framework majors through replaylink/register', () => {
   for (const app of ['express', 'koa', 'fastify'] as const) {

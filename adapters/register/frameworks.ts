@@ -1,11 +1,13 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { attachFrameworkRequest, captureRequestError } from '../../src/index.js';
+import { attachFrameworkRequest, captureRequestError, forwardsErrors } from '../../src/index.js';
 import { type ExpressApp, keepLastErrorLayer, lastErrorLayer } from '../express/error-layer.js';
 import { fastifyPlugin } from '../fastify.js';
 import { type ExceptionsHandlerProto, observeExceptions } from '../nestjs/observe.js';
+import { observeHono } from './hono.js';
 
 const kPatched = Symbol.for('replaylink.register.patched');
 type Patchable = Record<string, unknown> & { [kPatched]?: true };
@@ -94,6 +96,7 @@ const FILES: Record<string, (exports: Record<string, unknown>) => void> = {
   'router/lib/layer.js': hookExpressLayer('handleError'),
   'koa/lib/context.js': hookKoa,
   'koa/lib/response.js': hookKoaResponse,
+  hono: observeHono,
   '@nestjs/core/exceptions/exceptions-handler.js': (exports) =>
     observeExceptions(
       (exports.ExceptionsHandler as { prototype: ExceptionsHandlerProto }).prototype,
@@ -112,7 +115,8 @@ export function hookFrameworks(): void {
   const { Hook } = createRequire(import.meta.url)(
     'require-in-the-middle',
   ) as typeof import('require-in-the-middle');
-  new Hook(['express', 'router', 'koa', '@nestjs/core'], { internals: true }, (exports, name) => {
+  const names = ['express', 'router', 'koa', '@nestjs/core', 'hono'];
+  new Hook(names, { internals: true }, (exports, name) => {
     try {
       FILES[name]?.(exports as Record<string, unknown>);
     } catch {
@@ -120,12 +124,56 @@ export function hookFrameworks(): void {
     }
     return exports;
   });
+  if (forwardsErrors()) hookHonoImports();
   subscribe('fastify.initialization', (message) => {
     // A subscriber's throw would surface as an uncaught exception: never let one out.
     try {
       (message as { fastify: FastifyInstance }).fastify.register(fastifyPlugin);
     } catch {
       // An instance unlike Fastify 4/5: left alone.
+    }
+  });
+}
+
+/** Whether the application can load `name` (resolved from its entry file, else the cwd). */
+function canLoad(name: string): boolean {
+  const entry = process.argv[1];
+  const from = entry === undefined ? join(process.cwd(), 'index.js') : entry;
+  try {
+    createRequire(from).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hono imported from ESM is its ESM build, which require hooks never see: an ESM loader
+ * (import-in-the-middle, limited to `hono`) lets its exports be patched as they load. A
+ * loader costs start-up time, so it is registered only when errors are forwarded and the
+ * application can load Hono. In-thread (`module.registerHooks`) where Node runs it
+ * correctly, else on the loader thread (`module.register`).
+ */
+function hookHonoImports(): void {
+  if (!canLoad('hono')) return;
+  const require = createRequire(import.meta.url);
+  const include = { include: ['hono'] };
+  try {
+    const sync = require('import-in-the-middle/register-hooks.mjs') as {
+      supportsSyncHooks(): boolean;
+      register(options: typeof include): void;
+    };
+    if (!sync.supportsSyncHooks()) throw new Error('no synchronous hooks');
+    sync.register(include);
+  } catch {
+    register('import-in-the-middle/hook.mjs', import.meta.url, { data: include });
+  }
+  const { Hook } = require('import-in-the-middle') as typeof import('import-in-the-middle');
+  new Hook(['hono'], (exports) => {
+    try {
+      observeHono(exports);
+    } catch {
+      // A Hono shaped unlike the releases we know is left alone.
     }
   });
 }

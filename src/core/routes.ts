@@ -39,9 +39,29 @@ export function koaRoute(req: IncomingMessage, framework?: unknown): string | un
 }
 
 /**
+ * The route Hono matched (`c.req.routePath`: the pattern of the handler running), read
+ * from the Hono context attached to the raw request.
+ */
+export function honoRoute(req: IncomingMessage, framework?: unknown): string | undefined {
+  const c = (framework ?? frameworkRequestOf(req)) as { req?: { routePath?: unknown } } | undefined;
+  try {
+    const route = c?.req?.routePath;
+    return typeof route === 'string' ? route : undefined;
+  } catch {
+    // Read before routing matched anything: Hono's getter throws.
+    return undefined;
+  }
+}
+
+/**
  * Whichever of the routes above the request has: what a server-level entry reads, since it
  * cannot know which framework serves the request.
  */
 export function anyRoute(req: IncomingMessage, framework?: unknown): string | undefined {
-  return expressRoute(req) ?? fastifyRoute(req, framework) ?? koaRoute(req, framework);
+  return (
+    expressRoute(req) ??
+    fastifyRoute(req, framework) ??
+    koaRoute(req, framework) ??
+    honoRoute(req, framework)
+  );
 }

@@ -109,6 +109,15 @@ function hasTransport(): boolean {
 }
 
 /**
+ * Whether errors are forwarded with the configuration in force (a key, and exceptions
+ * on): set-up work that serves only forwarding (a module hook) is skipped otherwise.
+ */
+export function forwardsErrors(): boolean {
+  const { options } = forwardState();
+  return options.exceptions && options.apiKey !== undefined;
+}
+
+/**
  * Forwards a thrown value raised in `context`. `status` is the HTTP status the request
  * will end with, when the capture point knows it. Returns whether it was queued.
  */

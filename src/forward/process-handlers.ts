@@ -59,6 +59,29 @@ function announce(error: unknown, context: Context): void {
   }
 }
 
+/**
+ * Notes the current context as that of a listener about to leave by a throw: the uncaught
+ * exception Node raises next is reported outside every context, and takes this one. Kept
+ * until the next tick only, in case the caller of the listener caught the throw instead.
+ */
+export function noteEscaping(): void {
+  const forwarding = forwardState();
+  const context = state.als.getStore();
+  if (context === undefined) return;
+  forwarding.escaping = context;
+  process.nextTick(() => {
+    if (forwarding.escaping === context) forwarding.escaping = undefined;
+  });
+}
+
+/** The context noted by {@link noteEscaping}, taken once. */
+function takeEscaping(): Context {
+  const forwarding = forwardState();
+  const context = forwarding.escaping;
+  forwarding.escaping = undefined;
+  return context;
+}
+
 function willExit(): boolean {
   return (
     process.listenerCount('uncaughtException') === 0 &&
@@ -89,7 +112,7 @@ export function installProcessHandlers(): () => void {
   };
 
   const onFatal = (error: unknown) => {
-    const context = raisingAgain.get(error) ?? state.als.getStore();
+    const context = raisingAgain.get(error) ?? state.als.getStore() ?? takeEscaping();
     raisingAgain.delete(error);
     // Node built its crash message before this runs, so reading the stack is harmless.
     forwardOnce(error, context);

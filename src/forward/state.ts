@@ -1,3 +1,4 @@
+import type { InternalContext } from '../core/model.js';
 import { capabilityState } from '../core/state.js';
 import { type ResolvedForwarding, resolveForwarding } from './options.js';
 import type { Transport } from './transport.js';
@@ -10,6 +11,8 @@ export interface ForwardState {
   readonly forwarded: WeakSet<object>;
   /** Primitive reasons already forwarded, per request context (`'ETIMEDOUT'` is not unique). */
   readonly primitives: WeakMap<object, Set<unknown>>;
+  /** The context a request listener was in as it threw, until the uncaught exception is seen. */
+  escaping: InternalContext | undefined;
 }
 
 export function forwardState(): ForwardState {
@@ -18,5 +21,6 @@ export function forwardState(): ForwardState {
     transport: undefined,
     forwarded: new WeakSet(),
     primitives: new WeakMap(),
+    escaping: undefined,
   }));
 }
