@@ -62,7 +62,12 @@ export function installOnce(name: string, install: () => () => void): void {
 
 /** Hooks the options ask for. Each reads the current options when it runs. */
 function installFeatures(): void {
-  const { apiKey, logs } = forwardState().options;
+  const { apiKey, logs, exceptions } = forwardState().options;
+  // The stream patch stamps lines and keeps breadcrumbs for forwarded errors: with
+  // neither to do, every write keeps one layer less.
+  const { stamp, breadcrumbs } = state.options;
+  if (stamp || (apiKey !== undefined && exceptions && breadcrumbs > 0))
+    installOnce('stamping', installStamping);
   // Only when console output can be forwarded: otherwise console calls keep one layer less.
   if (apiKey !== undefined && logs !== false)
     installOnce('consoleForwarding', installConsoleForwarding);
@@ -74,12 +79,7 @@ function installFeatures(): void {
 /** The patches every configuration needs, installed once until `close()`. */
 function install(): void {
   state.initialized = true;
-  state.patches.push(
-    installEmitterBinding(),
-    installStamping(),
-    installProcessHandlers(),
-    installExitDrain(),
-  );
+  state.patches.push(installEmitterBinding(), installProcessHandlers(), installExitDrain());
   // Beneath console forwarding (a feature, installed next), so that it forwards the
   // application's text and the tag goes only into the runtime's record.
   if (isLambdaConsole()) state.patches.push(installLambdaConsole());

@@ -4,7 +4,7 @@ import { format } from 'node:util';
 import { runWithContext as runInCoreContext } from '../src/core/context.js';
 import { close, init, runWithContext } from '../src/index.js';
 import { stampBytes, stampText } from '../src/stamp/stamp.js';
-import { captureOutput, inZone, withOutput } from './helpers.js';
+import { captureOutput, inZone, quietly, withOutput } from './helpers.js';
 
 const TAG = '[openReplaySessionToken=tok.1] ';
 const inContext = <T>(fn: () => T) => runWithContext({ sessionToken: 'tok.1' }, fn);
@@ -119,6 +119,27 @@ test('stamp: false turns stamping off', async () => {
   await withOutput({ stamp: false }, (output) => {
     inContext(() => console.log('quiet'));
     assert.equal(output.stdout(), 'quiet\n');
+  });
+});
+
+test('with stamping off and nothing forwarded the streams are left alone; a later init stamps', async () => {
+  await withOutput({ stamp: false }, (output) => {
+    const sink = process.stdout.write;
+    inContext(() => console.log('plain'));
+    // No stream patch to go through: the capture's own write is still the stream's.
+    assert.equal(process.stdout.write, sink);
+    init({});
+    assert.notEqual(process.stdout.write, sink);
+    inContext(() => console.log('stamped'));
+    assert.equal(output.stdout(), `plain\n${TAG}stamped\n`);
+  });
+});
+
+test('with stamping off, forwarded errors still keep breadcrumbs: the streams are patched', async () => {
+  await quietly(() => {
+    const sink = process.stdout.write;
+    init({ stamp: false, apiKey: 'k', endpoint: 'http://127.0.0.1:9/send' });
+    assert.notEqual(process.stdout.write, sink);
   });
 });
 

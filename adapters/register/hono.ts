@@ -51,13 +51,13 @@ function observed(handler: ErrorHandler): ErrorHandler {
  * context, with the Hono context that knows the route.
  */
 function observeErrors(app: HonoApp): void {
-  let handler = app.errorHandler;
+  let handler: ErrorHandler | undefined = app.errorHandler;
   if (typeof handler !== 'function') return;
   defaults.add(handler);
   Object.defineProperty(app, 'errorHandler', {
     configurable: true,
     enumerable: true,
-    get: () => (handler === undefined ? undefined : observed(handler)),
+    get: () => (typeof handler === 'function' ? observed(handler) : handler),
     set(value: ErrorHandler) {
       handler = typeof value === 'function' ? (originals.get(value) ?? value) : value;
     },
