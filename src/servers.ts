@@ -23,7 +23,7 @@ function isRequestEvent(event: unknown): boolean {
  * exception itself is never caught, so Node reports it exactly as without replaylink.
  * Returns the undo function.
  */
-export function enterEveryServerRequest(enter: Enter, escaping?: () => void): () => void {
+export function enterEveryServerRequest(enter: Enter, escaping: () => void): () => void {
   const proto = net.Server.prototype as net.Server & { [kOriginal]?: Emit };
   if (proto[kOriginal] !== undefined) return () => {};
   const owned = Object.hasOwn(proto, 'emit');
@@ -39,7 +39,7 @@ export function enterEveryServerRequest(enter: Enter, escaping?: () => void): ()
         threw = false;
         return handled;
       } finally {
-        if (threw) escaping?.();
+        if (threw) escaping();
       }
     });
   }

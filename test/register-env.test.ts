@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { VARIABLE_NAMES } from '../src/env.js';
 import { environmentOptions, memoryStore } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
+import { quietly } from './helpers.js';
 
 // How REPLAYLINK_* variables become `init` options (replaylink/register): each variable
 // checked alone, bad ones named once and left out, never a throw.
@@ -131,6 +132,29 @@ describe('environmentOptions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a file destination that cannot be written is said once on stderr; lines are dropped, nothing throws', async () => {
+    const path = join(tmpdir(), 'replaylink-no-such-dir', 'sub', 'access.log');
+    const { accessLog } = environmentOptions({
+      REPLAYLINK_ACCESS_LOG: 'clf',
+      REPLAYLINK_ACCESS_LOG_DESTINATION: path,
+    });
+    await quietly(async (output) => {
+      const stream = accessLog?.stream as { write(line: string): unknown };
+      stream.write('one\n');
+      stream.write('two\n');
+      const deadline = Date.now() + 5000;
+      while (!output.stderr().includes('cannot be written') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const said = output
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('access log file'));
+      assert.deepEqual(said, [
+        `replaylink: access log file ${JSON.stringify(path)} cannot be written (ENOENT); its lines are lost`,
+      ]);
+    });
   });
 
   test('a refused endpoint takes the key out too: nothing goes to the default address', () => {

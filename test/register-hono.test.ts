@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { canLoad } from '../adapters/register/frameworks.js';
 import { observeHono } from '../adapters/register/hono.js';
 import {
   anyRoute,
@@ -130,6 +131,13 @@ test('observing is idempotent and leaves anything unlike Hono alone', () => {
   const empty = {};
   observeHono(empty);
   assert.deepEqual(empty, {});
+  // Exports that throw when read are left alone too, without a throw.
+  const hostile = {
+    get Hono(): never {
+      throw new Error('not readable');
+    },
+  };
+  assert.doesNotThrow(() => observeHono(hostile));
   // A value that is not a handler is kept as it is, without a throw.
   const app = new Hono();
   app.errorHandler = 'not a function';
@@ -150,4 +158,9 @@ test('honoRoute reads the Hono context attached to the raw request, and never th
   };
   assert.equal(honoRoute(req, throwing), undefined);
   assert.equal(honoRoute(req, { req: { routePath: 42 } }), undefined);
+});
+
+test('the ESM loader is only considered for a package the application can load', () => {
+  assert.equal(canLoad('hono'), true);
+  assert.equal(canLoad('no-such-package-replaylink-test'), false);
 });

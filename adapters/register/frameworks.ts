@@ -1,7 +1,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { createRequire, register } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { attachFrameworkRequest, captureRequestError, forwardsErrors } from '../../src/index.js';
 import { type ExpressApp, keepLastErrorLayer, lastErrorLayer } from '../express/error-layer.js';
@@ -136,7 +136,7 @@ export function hookFrameworks(): void {
 }
 
 /** Whether the application can load `name` (resolved from its entry file, else the cwd). */
-function canLoad(name: string): boolean {
+export function canLoad(name: string): boolean {
   const entry = process.argv[1];
   const from = entry === undefined ? join(process.cwd(), 'index.js') : entry;
   try {
@@ -169,11 +169,5 @@ function hookHonoImports(): void {
     register('import-in-the-middle/hook.mjs', import.meta.url, { data: include });
   }
   const { Hook } = require('import-in-the-middle') as typeof import('import-in-the-middle');
-  new Hook(['hono'], (exports) => {
-    try {
-      observeHono(exports);
-    } catch {
-      // A Hono shaped unlike the releases we know is left alone.
-    }
-  });
+  new Hook(['hono'], (exports) => observeHono(exports));
 }

@@ -71,10 +71,19 @@ function observeErrors(app: HonoApp): void {
  * go to the parent's handler (observed there) as without replaylink.
  */
 export function observeHono(exports: Record<string, unknown>): void {
-  const Original = exports.Hono as (HonoClass & { [kObserved]?: true }) | undefined;
-  if (typeof Original !== 'function' || Original[kObserved]) return;
-  const Base = Original as HonoClass & { prototype: { route?: unknown } };
-  if (typeof Base.prototype.route !== 'function') return;
+  try {
+    const Original = exports.Hono as (HonoClass & { [kObserved]?: true }) | undefined;
+    if (typeof Original !== 'function' || Original[kObserved]) return;
+    if (typeof (Original as { prototype?: { route?: unknown } }).prototype?.route !== 'function')
+      return;
+    exports.Hono = observedClass(Original);
+  } catch {
+    // A Hono shaped unlike the releases we know is left alone.
+  }
+}
+
+function observedClass(Original: HonoClass): HonoClass {
+  const Base = Original as HonoClass & { prototype: { route: (...args: unknown[]) => unknown } };
   class Hono extends Base {
     static readonly [kObserved] = true;
     constructor(...args: unknown[]) {
@@ -82,11 +91,11 @@ export function observeHono(exports: Record<string, unknown>): void {
       observeErrors(this);
     }
     route(this: HonoApp, ...args: unknown[]): unknown {
-      const sub = args[1] as HonoApp | undefined;
-      const shown = sub?.errorHandler;
-      const original = shown === undefined ? undefined : originals.get(shown);
-      const route = Base.prototype.route as (...a: unknown[]) => unknown;
-      if (sub === undefined || original === undefined || !defaults.has(original))
+      const sub = args[1] as HonoApp;
+      // A WeakMap answers `undefined` for any key that is not one of its objects.
+      const original = originals.get(sub?.errorHandler as ErrorHandler);
+      const route = Base.prototype.route;
+      if (original === undefined || !defaults.has(original))
         return Reflect.apply(route, this, args);
       const own = Object.getOwnPropertyDescriptor(sub, 'errorHandler');
       Object.defineProperty(sub, 'errorHandler', {
@@ -103,5 +112,5 @@ export function observeHono(exports: Record<string, unknown>): void {
     }
   }
   Object.defineProperty(Hono, 'name', { value: Original.name });
-  exports.Hono = Hono;
+  return Hono;
 }

@@ -67,7 +67,6 @@ function announce(error: unknown, context: Context): void {
 export function noteEscaping(): void {
   const forwarding = forwardState();
   const context = state.als.getStore();
-  if (context === undefined) return;
   forwarding.escaping = context;
   process.nextTick(() => {
     if (forwarding.escaping === context) forwarding.escaping = undefined;
