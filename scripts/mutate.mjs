@@ -178,6 +178,22 @@ const MUTATIONS = [
     to: "typeof d !== 'object' || d === null || d.sessionID === undefined",
     tests: [['store-redis', 'malformed']],
   },
+  {
+    id: 'hono-unobserved',
+    what: "register leaves Hono's error handler unobserved (its errors are not forwarded)",
+    file: 'adapters/register/hono.ts',
+    from: '    exports.Hono = observedClass(Original);',
+    to: '',
+    tests: [['register-hono', "Hono's default handler"]],
+  },
+  {
+    id: 'listener-throw-context',
+    what: "a bare listener's throw is not noted with its request (the crash is forwarded without ids)",
+    file: 'src/servers.ts',
+    from: '        if (threw) escaping();',
+    to: '',
+    tests: [['servers', "a listener's throw"]],
+  },
 ];
 
 function parseArgs(argv) {
