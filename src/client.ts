@@ -13,6 +13,7 @@ import {
   flush,
   captureException as forwardException,
   log as forwardLog,
+  forwardsErrors,
 } from './forward/forward.js';
 import { installProcessHandlers } from './forward/process-handlers.js';
 import { forwardState } from './forward/state.js';
@@ -62,12 +63,11 @@ export function installOnce(name: string, install: () => () => void): void {
 
 /** Hooks the options ask for. Each reads the current options when it runs. */
 function installFeatures(): void {
-  const { apiKey, logs, exceptions } = forwardState().options;
+  const { apiKey, logs } = forwardState().options;
   // The stream patch stamps lines and keeps breadcrumbs for forwarded errors: with
   // neither to do, every write keeps one layer less.
   const { stamp, breadcrumbs } = state.options;
-  if (stamp || (apiKey !== undefined && exceptions && breadcrumbs > 0))
-    installOnce('stamping', installStamping);
+  if (stamp || (forwardsErrors() && breadcrumbs > 0)) installOnce('stamping', installStamping);
   // Only when console output can be forwarded: otherwise console calls keep one layer less.
   if (apiKey !== undefined && logs !== false)
     installOnce('consoleForwarding', installConsoleForwarding);

@@ -8,6 +8,7 @@ import { VARIABLE_NAMES } from '../src/env.js';
 import { environmentOptions, memoryStore } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { quietly } from './helpers.js';
+import { waitFor } from './services.js';
 
 // How REPLAYLINK_* variables become `init` options (replaylink/register): each variable
 // checked alone, bad ones named once and left out, never a throw.
@@ -125,9 +126,10 @@ describe('environmentOptions', () => {
       const stream = accessLog?.stream as { write(line: string): unknown };
       stream.write('one\n');
       stream.write('two\n');
-      const deadline = Date.now() + 5000;
-      while (readFileSync(path, 'utf8') !== 'kept\none\ntwo\n' && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor(
+        'both lines in the file',
+        () => readFileSync(path, 'utf8') === 'kept\none\ntwo\n',
+      );
       assert.equal(readFileSync(path, 'utf8'), 'kept\none\ntwo\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -144,9 +146,7 @@ describe('environmentOptions', () => {
       const stream = accessLog?.stream as { write(line: string): unknown };
       stream.write('one\n');
       stream.write('two\n');
-      const deadline = Date.now() + 5000;
-      while (!output.stderr().includes('cannot be written') && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor('the warning', () => output.stderr().includes('cannot be written'));
       const said = output
         .stderr()
         .split('\n')
