@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
@@ -221,8 +222,44 @@ export const immediately = (fn: () => void) =>
     }),
   );
 
-/** A loopback port that nothing listens on (it was free a moment ago). */
+/** Lowest port the OS hands out for `listen(0)` and outgoing connections (Linux's range). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(low) ? low : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether a server can listen on `port` at 127.0.0.1 now; it is closed again. */
+async function canListen(port: number): Promise<boolean> {
+  const probe = net.createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) {
+    probe.close();
+    await once(probe, 'close');
+  }
+  return listening;
+}
+
+/**
+ * A loopback port that nothing listens on. It is taken below the OS's ephemeral range where
+ * there is one: a port from `listen(0)` could be handed to the next server that listens on
+ * port 0, so a "dead" endpoint of one test could become another test's server.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  if (low > 20_000)
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+      if (await canListen(port)) return port;
+    }
   const probe = net.createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const { port } = probe.address() as AddressInfo;
