@@ -234,18 +234,18 @@ function ephemeralLow(): number {
   }
 }
 
-/** Whether a server can listen on `port` at 127.0.0.1 now; it is closed again. */
-async function canListen(port: number): Promise<boolean> {
+/** Listens on `port` at 127.0.0.1 and closes again: the port it had, or nothing if taken. */
+async function probePort(port: number): Promise<number | undefined> {
   const probe = net.createServer();
   const listening = await new Promise<boolean>((resolve) => {
     probe.once('error', () => resolve(false));
     probe.listen(port, '127.0.0.1', () => resolve(true));
   });
-  if (listening) {
-    probe.close();
-    await once(probe, 'close');
-  }
-  return listening;
+  if (!listening) return undefined;
+  const bound = (probe.address() as AddressInfo).port;
+  probe.close();
+  await once(probe, 'close');
+  return bound;
 }
 
 /**
@@ -257,14 +257,11 @@ export async function freePort(): Promise<number> {
   const low = ephemeralLow();
   if (low > 20_000)
     for (let attempt = 0; attempt < 100; attempt++) {
-      const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
-      if (await canListen(port)) return port;
+      const port = await probePort(10_000 + Math.floor(Math.random() * (low - 10_000)));
+      if (port !== undefined) return port;
     }
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
+  const port = await probePort(0);
+  if (port === undefined) throw new Error('no loopback port can be listened on');
   return port;
 }
 

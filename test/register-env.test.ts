@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { VARIABLE_NAMES } from '../src/env.js';
 import { environmentOptions, memoryStore } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
-import { quietly } from './helpers.js';
+import { delay, quietly } from './helpers.js';
 import { waitFor } from './services.js';
 
 // How REPLAYLINK_* variables become `init` options (replaylink/register): each variable
@@ -120,7 +120,7 @@ describe('environmentOptions', () => {
       const env = { REPLAYLINK_ACCESS_LOG: 'clf', REPLAYLINK_ACCESS_LOG_DESTINATION: path };
       const { accessLog } = environmentOptions(env);
       // An eager open would have created it by now (opening takes about a millisecond).
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await delay(200);
       assert.equal(existsSync(path), false);
       writeFileSync(path, 'kept\n');
       const stream = accessLog?.stream as { write(line: string): unknown };

@@ -7,7 +7,7 @@ import { noteEscaping } from '../src/forward/process-handlers.js';
 import { forwardState } from '../src/forward/state.js';
 import { createRequestScope, getContext } from '../src/index.js';
 import { enterEveryServerRequest } from '../src/servers.js';
-import { quietly, request } from './helpers.js';
+import { quietly, request, serve } from './helpers.js';
 
 // The server-level entry behind replaylink/register, in process: one wrap of
 // net.Server.prototype.emit, undone by the function it returns.
@@ -28,15 +28,11 @@ test('every request listener runs in its context; the undo function restores emi
       // A second install is refused: its undo does nothing.
       enterEveryServerRequest(createRequestScope(), noteEscaping)();
       assert.notEqual(net.Server.prototype.emit, emit);
-      const server = http.createServer((_req, res) => res.end(getContext()?.sessionToken ?? '-'));
-      server.listen(0, '127.0.0.1');
-      await new Promise((resolve) => server.once('listening', resolve));
-      const { port } = server.address() as net.AddressInfo;
-      const reply = await request(`http://127.0.0.1:${port}/`, {
+      const server = await serve((_req, res) => res.end(getContext()?.sessionToken ?? '-'));
+      const reply = await request(server.url, {
         headers: { 'x-openreplay-sessiontoken': 'tok.srv' },
       });
-      server.closeAllConnections();
-      server.close();
+      await server.close();
       assert.equal(reply.body, 'tok.srv');
     } finally {
       undo();
